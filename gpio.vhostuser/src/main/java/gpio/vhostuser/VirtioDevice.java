@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.vhostuser;
+
+import java.nio.ByteBuffer;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A virtio device as the transport sees it: identity, features, config space,
+ * queues, and what to do with the buffers the driver makes available.
+ *
+ * <p>Implemented by device bundles; called by the transport.
+ *
+ * <p>Threading: the transport calls {@link #handle}, {@link #featuresNegotiated}
+ * and {@link #reset} for one endpoint from one thread at a time, never
+ * concurrently. The identity methods ({@link #deviceId()} to
+ * {@link #readConfig}) may be called from any thread and must not block.
+ */
+@ConsumerType
+public interface VirtioDevice {
+
+    /**
+     * The virtio device id (41 for GPIO).
+     *
+     * @return the id
+     */
+    int deviceId();
+
+    /**
+     * The virtio feature bits the device offers, including the transport
+     * features it supports ({@code VIRTIO_F_VERSION_1}, and
+     * {@code VIRTIO_RING_F_INDIRECT_DESC} / {@code VIRTIO_RING_F_EVENT_IDX}, which
+     * the transport implements); the transport adds the vhost-user bit
+     * ({@code VHOST_USER_F_PROTOCOL_FEATURES}) itself.
+     *
+     * @return the offered feature bits
+     */
+    long offeredFeatures();
+
+    /**
+     * The number of virtqueues.
+     *
+     * @return at least 1
+     */
+    int queueCount();
+
+    /**
+     * The largest queue size the device accepts (a power of two up to 32768).
+     *
+     * @return the maximum number of descriptors per queue
+     */
+    int maxQueueSize();
+
+    /**
+     * The size of the config space in bytes.
+     *
+     * @return the size, 0 when the device has none
+     */
+    int configSize();
+
+    /**
+     * Copies config space bytes starting at {@code offset} into {@code dst}, from
+     * its position to its limit. The transport checks that the window lies within
+     * {@link #configSize()}.
+     *
+     * @param offset the first byte to copy
+     * @param dst where to copy to
+     */
+    void readConfig(int offset, ByteBuffer dst);
+
+    /**
+     * The frontend set the negotiated features (a subset of
+     * {@link #offeredFeatures()}); called before the first chain is handled.
+     *
+     * @param features the negotiated virtio feature bits
+     */
+    void featuresNegotiated(long features);
+
+    /**
+     * A chain the driver made available on queue {@code queueIndex}. The device
+     * owns the chain until it calls {@link DescriptorChain#complete}: at once, or
+     * later from any thread (as an eventq buffer is held until an interrupt).
+     * This method must not block: slow work belongs on another thread.
+     *
+     * @param queueIndex the queue, from 0
+     * @param chain the chain, valid until completed or until {@link #reset()}
+     */
+    void handle(int queueIndex, DescriptorChain chain);
+
+    /**
+     * The rings stopped (frontend disconnected, reset the device or stopped the
+     * queues): every chain the device still holds is void, and completing it
+     * does nothing. The device returns to its initial state for the next driver.
+     */
+    void reset();
+}
