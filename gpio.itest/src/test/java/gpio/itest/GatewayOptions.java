@@ -31,7 +31,7 @@ final class GatewayOptions {
     static Option[] gatewayBundleSet(Path dataDir) {
         List<Option> options = new ArrayList<>();
         for (File jar : gatewayBundles()) {
-            options.add(bundle(jar.toURI().toString()).startLevel(jar.getName().contains("spifly") ? 1 : 2));
+            options.add(bundle(jar.toURI().toString()));
         }
         options.add(frameworkProperty("gpio.data").value(dataDir.toString()));
         options.add(frameworkProperty("felix.cm.dir").value(dataDir.resolve("config").toString()));

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The executable gateway jar as an operator runs it: {@code java -jar gateway.jar}. */
+class GatewayProcessIT {
+
+    private static final String NEW_FACTORY_INSTANCE = "/system/console/configMgr/"
+            + "%5BTemporary%20PID%20replaced%20by%20real%20PID%20upon%20save%5D";
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void firstStartCreatesTheDefaultsAndPrintsTheQemuCommandLine() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            String socket = dataDir.resolve("gpio0.sock").toString();
+            gateway.awaitLine(line -> line.contains("-chardev socket,id=vgpio,path=" + socket + " ")
+                    && line.contains("-device vhost-user-gpio-pci,chardev=vgpio")
+                    && line.contains("memory-backend-memfd") && line.contains("share=on"),
+                    "the QEMU command line for " + socket);
+            assertTrue(Files.isDirectory(dataDir.resolve("framework")), "framework storage is not in gpio.data");
+            assertTrue(Files.isDirectory(dataDir.resolve("config")), "configuration is not in gpio.data");
+            gateway.awaitConfigurationForm("gpio.sim");
+            gateway.stopCleanly();
+        }
+    }
+
+    @Test
+    void theWebConsoleListsTheConfigurationForms() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            gateway.awaitConfigurationForm("gpio.sim");
+            gateway.stopCleanly();
+        }
+    }
+
+    @Test
+    void configurationMadeInTheWebConsoleSurvivesARestart() throws Exception {
+        String pid;
+        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            gateway.awaitConfigurationForm("gpio.sim");
+            HttpResponse<String> created = gateway.postForm(NEW_FACTORY_INSTANCE, Map.of(
+                    "apply", "true", "action", "ajaxConfigManager", "factoryPid", "gpio.sim", "$location", "",
+                    "propertylist", "label,line.count", "label", "bench1", "line.count", "4"));
+            assertEquals(302, created.statusCode(), created.body());
+            String location = created.headers().firstValue("Location").orElseThrow();
+            pid = location.substring(location.lastIndexOf('/') + 1);
+            assertTrue(pid.startsWith("gpio.sim."), location);
+            gateway.stopCleanly();
+        }
+        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            HttpResponse<String> form = gateway.postForm("/system/console/configMgr/" + pid, Map.of());
+            assertEquals(200, form.statusCode());
+            assertTrue(form.body().contains("bench1"), "the new simulator is gone after a restart:\n" + form.body());
+            gateway.awaitLine(line -> line.contains("attach a guest with"), "the QEMU command line");
+            assertFalse(gateway.output().contains("No GPIO configuration found"),
+                    "defaults were created again although configuration exists");
+            gateway.stopCleanly();
+        }
+    }
+}
