@@ -228,7 +228,15 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         chain.read(0, request);
         int type = request.getShort(0) & 0xFFFF;
         int value = request.getInt(4);
-        finish(chain, execute(type, value));
+        int result = execute(type, value);
+        GpioController current = device.controller();
+        if (result == LineState.ERR && current != null && state.controller() != current) {
+            // The controller was swapped while the call ran, and the old one may
+            // have gone away under it: carry the message out on the new one.
+            state.rebind(current);
+            result = execute(type, value);
+        }
+        finish(chain, result);
     }
 
     private int execute(int type, int value) {

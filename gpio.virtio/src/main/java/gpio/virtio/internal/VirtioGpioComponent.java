@@ -182,7 +182,6 @@ public final class VirtioGpioComponent {
             Files.setPosixFilePermissions(next.socketPath(), next.socketMode());
         }
         settings = next;
-        log = new DeviceLog(next.socketPath().toString());
     }
 
     private void start(DeviceSettings next) throws IOException {

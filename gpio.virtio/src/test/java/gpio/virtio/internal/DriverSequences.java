@@ -46,6 +46,12 @@ abstract class DriverSequences {
 
     abstract GpioController controller();
 
+    /** Binds the spare simulated chip (same lines) instead of the first, then closes the first. */
+    abstract GpioController swapToSpare();
+
+    /** Adds latency to every call on the first chip; returns the spare chip's simulator. */
+    abstract GpioSimulator slowDown(Duration latency);
+
     private int[] ok(int type, int gpio, int value) throws Exception {
         int[] r = guest().call(type, gpio, value);
         assertEquals(0, r[0], "status OK for message " + type + " on line " + gpio);
@@ -138,5 +144,32 @@ abstract class DriverSequences {
         Guest.Irq after = guest().unmask(3);
         ok(MSG_SET_IRQ_TYPE, 3, IRQ_TYPE_NONE);
         assertEquals(IRQ_STATUS_INVALID, after.await(), "the masked pulse was not latched");
+    }
+
+    @Test
+    void swapUnderLoadLosesDuplicatesAndFailsNothing() throws Exception {
+        for (int line = 0; line < NAMES.length; line++) {
+            ok(MSG_SET_DIRECTION, line, DIRECTION_OUT);
+        }
+        GpioSimulator spare = slowDown(Duration.ofMillis(1));
+        java.util.List<Guest.Pending> sent = new java.util.ArrayList<>();
+        int rounds = 60;
+        for (int round = 0; round < rounds; round++) {
+            for (int line = 0; line < NAMES.length; line++) {
+                sent.add(guest().submit(MSG_SET_VALUE, line, round & 1));
+            }
+            if (round == rounds / 3) {
+                swapToSpare();
+            }
+        }
+        for (Guest.Pending p : sent) {
+            int[] r = p.await();
+            assertEquals(0, r[0], "status OK");
+            assertEquals(2, r[2], "used length");
+        }
+        for (int line = 0; line < NAMES.length; line++) {
+            assertEquals((rounds - 1) & 1, ok(MSG_GET_VALUE, line, 0)[1]);
+            assertEquals(((rounds - 1) & 1) == 1, spare.level(line), "the spare chip drives the last value");
+        }
     }
 }

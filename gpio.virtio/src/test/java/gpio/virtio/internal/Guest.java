@@ -17,7 +17,18 @@ interface Guest {
      *
      * @return {status, value, used length}
      */
-    int[] call(int type, int gpio, int value) throws Exception;
+    default int[] call(int type, int gpio, int value) throws Exception {
+        return submit(type, gpio, value).await();
+    }
+
+    /** Sends one requestq message without waiting. */
+    Pending submit(int type, int gpio, int value) throws Exception;
+
+    /** A message sent. */
+    interface Pending {
+        /** Waits for the answer: {status, value, used length}; fails if answered more than once. */
+        int[] await() throws Exception;
+    }
 
     /**
      * Sends GET_LINE_NAMES with a response buffer of {@code 1 + size} and waits.
