@@ -290,6 +290,21 @@ public final class FrontendQueue {
         return false;
     }
 
+    /** The backend's {@code avail_event} (EVENT_IDX): the available index it wants a kick for. */
+    public int availEvent() {
+        return used.getShort(4 + 8 * size) & 0xffff;
+    }
+
+    /** Sets {@code used_event} (EVENT_IDX): the backend should call once the used index passes it. */
+    public void setUsedEvent(int usedIndex) {
+        SHORT_LE.setRelease(avail, 4 + 2 * size, (short) usedIndex);
+    }
+
+    /** The number of used buffers collected so far, modulo 2^16. */
+    public int lastUsedIndex() {
+        return lastUsed;
+    }
+
     /** The available index the frontend published last. */
     public int availIndex() {
         return availIdx;

@@ -86,6 +86,8 @@ public final class VhostUserFrontend implements AutoCloseable {
     public static final int SET_STATUS = 39;
     public static final int GET_STATUS = 40;
 
+    /** The no-fd flag of SET_VRING_KICK/CALL/ERR payloads. */
+    public static final long VRING_NOFD = 1L << 8;
     public static final int FLAG_VERSION_1 = 1;
     public static final int FLAG_REPLY = 1 << 2;
     public static final int FLAG_NEED_REPLY = 1 << 3;
@@ -277,10 +279,22 @@ public final class VhostUserFrontend implements AutoCloseable {
                 .putLong(memory.userAddress(queue.usedAddress)).putLong(memory.userAddress(queue.availAddress))
                 .putLong(0);
         sendChecked(SET_VRING_ADDR, address.array());
-        sendChecked(SET_VRING_KICK, u64(index), queue.kickFd);
-        sendChecked(SET_VRING_CALL, u64(index), queue.callFd);
+        setVringFd(SET_VRING_KICK, index, queue.kickFd);
+        setVringFd(SET_VRING_CALL, index, queue.callFd);
         vringState(SET_VRING_ENABLE, index, 1);
         return queue;
+    }
+
+    /**
+     * SET_VRING_KICK, SET_VRING_CALL or SET_VRING_ERR for queue {@code index} with
+     * {@code fd}, or with the no-fd flag (polling) when {@code fd} is negative.
+     */
+    public void setVringFd(int request, int index, int fd) throws IOException {
+        if (fd < 0) {
+            sendChecked(request, u64(index | VRING_NOFD));
+        } else {
+            sendChecked(request, u64(index), fd);
+        }
     }
 
     /** GET_VRING_BASE: stops queue {@code index} and returns the backend's next available index. */
