@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.vhostuser.internal;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The guest memory a frontend shared: an immutable set of non-overlapping
+ * {@link MemoryRegion}s. Every access goes through {@link #covers},
+ * {@link #copyOut} or {@link #copyIn}, which only touch bytes inside a region,
+ * so nothing outside what the frontend shared is ever read or written.
+ *
+ * <p>Immutable: a table change builds a new instance; the endpoint swaps it in
+ * under every queue's lock and only then unmaps the regions that went away
+ * (see {@link VirtQueue} for the locking).
+ */
+final class GuestMemory {
+
+    /** The most regions at once; also the answer to GET_MAX_MEM_SLOTS. */
+    static final int MAX_REGIONS = 32;
+
+    static final GuestMemory EMPTY = new GuestMemory(new MemoryRegion[0]);
+
+    private final MemoryRegion[] regions;
+
+    private GuestMemory(MemoryRegion[] regions) {
+        this.regions = regions;
+    }
+
+    int regionCount() {
+        return regions.length;
+    }
+
+    MemoryRegion[] regions() {
+        return regions.clone();
+    }
+
+    /**
+     * This memory plus {@code region}.
+     *
+     * @throws ProtocolException when the region overlaps another one (in guest or
+     *         user addresses) or there are already {@link #MAX_REGIONS}
+     */
+    GuestMemory with(MemoryRegion region) throws ProtocolException {
+        if (regions.length >= MAX_REGIONS) {
+            throw new ProtocolException("more than " + MAX_REGIONS + " memory regions");
+        }
+        for (MemoryRegion r : regions) {
+            if (r.overlapsGuest(region) || r.overlapsUser(region)) {
+                throw new ProtocolException("memory region " + region + " overlaps " + r);
+            }
+        }
+        MemoryRegion[] grown = Arrays.copyOf(regions, regions.length + 1);
+        grown[regions.length] = region;
+        return new GuestMemory(grown);
+    }
+
+    /** The region with exactly these addresses and size, or null. */
+    MemoryRegion find(long guestAddress, long size, long userAddress) {
+        for (MemoryRegion r : regions) {
+            if (r.guestAddress == guestAddress && r.size == size && r.userAddress == userAddress) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** This memory without {@code region}. */
+    GuestMemory without(MemoryRegion region) {
+        return new GuestMemory(Arrays.stream(regions).filter(r -> r != region).toArray(MemoryRegion[]::new));
+    }
+
+    /** The region holding {@code length} bytes at user address {@code address}, or null. */
+    MemoryRegion regionForUser(long address, long length) {
+        for (MemoryRegion r : regions) {
+            if (r.containsUser(address, length)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private MemoryRegion regionForGuest(long address) {
+        for (MemoryRegion r : regions) {
+            if (r.containsGuest(address)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Whether every byte of {@code [address, address + length)} lies in some region. */
+    boolean covers(long address, long length) {
+        long remaining = length;
+        long at = address;
+        while (remaining > 0) {
+            MemoryRegion r = regionForGuest(at);
+            if (r == null) {
+                return false;
+            }
+            long inRegion = r.guestAddress + r.size - at;
+            long step = Long.compareUnsigned(inRegion, remaining) < 0 ? inRegion : remaining;
+            remaining -= step;
+            at += step;
+        }
+        return true;
+    }
+
+    /**
+     * Copies {@code length} guest bytes at {@code address} to {@code dst} from its
+     * position, advancing it. Stops early at the first byte outside every region.
+     *
+     * @return the number of bytes copied
+     */
+    int copyOut(long address, ByteBuffer dst, int length) {
+        int done = 0;
+        while (done < length) {
+            long at = address + done;
+            MemoryRegion r = regionForGuest(at);
+            if (r == null) {
+                break;
+            }
+            long offset = at - r.guestAddress;
+            int step = (int) Math.min(Math.min(length - done, r.size - offset), MemoryRegion.chunkRemaining(offset));
+            dst.put(dst.position(), r.chunk(offset), MemoryRegion.chunkIndex(offset), step);
+            dst.position(dst.position() + step);
+            done += step;
+        }
+        return done;
+    }
+
+    /**
+     * Copies {@code length} bytes from {@code src} (from its position, advancing
+     * it) to guest memory at {@code address}. Stops early at the first byte outside
+     * every region.
+     *
+     * @return the number of bytes copied
+     */
+    int copyIn(long address, ByteBuffer src, int length) {
+        int done = 0;
+        while (done < length) {
+            long at = address + done;
+            MemoryRegion r = regionForGuest(at);
+            if (r == null) {
+                break;
+            }
+            long offset = at - r.guestAddress;
+            int step = (int) Math.min(Math.min(length - done, r.size - offset), MemoryRegion.chunkRemaining(offset));
+            r.chunk(offset).put(MemoryRegion.chunkIndex(offset), src, src.position(), step);
+            src.position(src.position() + step);
+            done += step;
+        }
+        return done;
+    }
+
+    /**
+     * Reads the 16-byte descriptor at guest address {@code address} (an indirect
+     * table entry) into {@code into}, which must have 16 bytes from index 0.
+     *
+     * @return false when the descriptor is not entirely inside guest memory
+     */
+    boolean readDescriptor(long address, ByteBuffer into) {
+        into.clear();
+        return copyOut(address, into, VirtQueue.DESCRIPTOR_SIZE) == VirtQueue.DESCRIPTOR_SIZE;
+    }
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.vhostuser.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
+import java.util.Set;
+
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.FileDescriptorCast;
+
+/**
+ * A listening Unix socket at a path, created so that it is never accessible with
+ * wider permissions than asked: the socket is bound inside a fresh private
+ * directory (mode 0700) next to the target, given its mode there, and then
+ * renamed onto the target path, which atomically replaces a stale socket file.
+ *
+ * <p>Connections are accepted with accept4(2) on {@link #fd()}, not with
+ * junixsocket's {@code accept()}, which refuses to work once the socket file was
+ * renamed (it checks that the bound path still names the socket).
+ */
+final class ListeningSocket implements AutoCloseable {
+
+    private static final int BACKLOG = 4;
+
+    final Path path;
+    private final AFUNIXServerSocket server;
+    private final int fd;
+    /** Identifies our socket file, so that we never delete a file someone else put at the path. */
+    private final Object fileKey;
+
+    private ListeningSocket(Path path, AFUNIXServerSocket server, Object fileKey) throws IOException {
+        this.path = path;
+        this.server = server;
+        this.fileKey = fileKey;
+        this.fd = FileDescriptorCast.using(server.getFileDescriptor()).as(Integer.class);
+    }
+
+    /** The listening socket's fd, to poll and accept on. */
+    int fd() {
+        return fd;
+    }
+
+    /**
+     * Accepts a pending connection.
+     *
+     * @return the connected socket, or null when none was pending
+     * @throws IOException when accepting fails
+     */
+    AFUNIXSocket accept() throws IOException {
+        int connected = LibC.acceptConnection(fd);
+        if (connected < 0) {
+            int errno = LibC.errno();
+            if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+                return null;
+            }
+            throw new IOException("accept on " + path + " failed with errno " + errno);
+        }
+        return FileDescriptorCast.unsafeUsing(connected).as(AFUNIXSocket.class);
+    }
+
+    static ListeningSocket create(Path socketPath, Set<PosixFilePermission> mode) throws IOException {
+        Path path = socketPath.toAbsolutePath().normalize();
+        Path parent = path.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new IOException("cannot listen on " + path + ": its parent directory " + parent
+                    + " does not exist");
+        }
+        checkReplaceable(path);
+        Path privateDir = Files.createTempDirectory(parent, ".vhost-user-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path staging = privateDir.resolve("s");
+        AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
+        try {
+            server.setDeleteOnClose(false);
+            server.bind(AFUNIXSocketAddress.of(staging), BACKLOG);
+            Files.setPosixFilePermissions(staging, mode);
+            Files.move(staging, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            return new ListeningSocket(path, server, key);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw new IOException("cannot listen on " + path + ": " + e.getMessage(), e);
+        } finally {
+            Files.deleteIfExists(staging);
+            Files.deleteIfExists(privateDir);
+        }
+    }
+
+    /** A stale socket file may be replaced; anything else, or a socket someone listens on, may not. */
+    private static void checkReplaceable(Path path) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (!attributes.isOther()) {
+            throw new IOException("cannot listen on " + path + ": it exists and is not a socket");
+        }
+        boolean listened;
+        try {
+            AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path)).close();
+            listened = true;
+        } catch (IOException e) {
+            listened = false;
+        }
+        if (listened) {
+            throw new IOException("cannot listen on " + path + ": another process is listening there");
+        }
+    }
+
+    /** Stops listening and removes the socket file if it is still ours. Never fails. */
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            // Closing a listening socket does not fail in a way that matters here.
+        }
+        try {
+            Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (Objects.equals(key, fileKey)) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            // Already gone or replaced: nothing of ours to remove.
+        }
+    }
+}

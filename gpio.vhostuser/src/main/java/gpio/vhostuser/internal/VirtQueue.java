@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.vhostuser.internal;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+
+import gpio.vhostuser.VirtioDevice;
+
+/**
+ * One split virtqueue as the backend sees it: its configuration from the
+ * frontend (size, ring addresses, base, eventfds), its state (stopped, started,
+ * enabled) and the processing of the available ring.
+ *
+ * <h2>Threading and lifetime</h2>
+ * Everything is driven by the endpoint thread (see {@link VhostUserEndpoint}):
+ * messages, kicks, parsing the available ring, {@link VirtioDevice#handle}.
+ * The one exception is {@link Chain#complete} (and {@link Chain#read} /
+ * {@link Chain#write}), which a device may call from any thread. Those take
+ * this queue's monitor, and so does everything that writes the used ring, swaps
+ * guest memory or stops the ring; so a chain never touches memory that was
+ * unmapped, and the used ring has one writer at a time. The lock is
+ * uncontended unless the device completes from another thread.
+ *
+ * <p>Chains are pooled per <em>ring session</em>: each start of the ring creates
+ * a fresh session token and a fresh pool (one chain per head index, created on
+ * first use), and every chain operation checks, under the lock, that its
+ * session is still the queue's current one. A stale chain from before a reset or
+ * a stop can therefore never complete (or read, or write) a newer request.
+ *
+ * <h2>Notifications</h2>
+ * While the endpoint thread processes a kick's batch, completions only publish
+ * used entries; the call eventfd is written once after the batch, if the driver
+ * wants it ({@code VRING_AVAIL_F_NO_INTERRUPT}, or {@code used_event} with
+ * {@code VIRTIO_RING_F_EVENT_IDX}). Completions from other threads notify at
+ * once. With EVENT_IDX the backend publishes {@code avail_event} after draining
+ * the ring so the driver only kicks for new buffers.
+ */
+final class VirtQueue {
+
+    private static final Logger LOG = System.getLogger(VirtQueue.class.getName());
+
+    static final int DESCRIPTOR_SIZE = 16;
+    static final int DESC_F_NEXT = 1;
+    static final int DESC_F_WRITE = 2;
+    static final int DESC_F_INDIRECT = 4;
+    static final int AVAIL_F_NO_INTERRUPT = 1;
+    /** Virtio feature bit numbers the transport implements. */
+    static final int VIRTIO_RING_F_INDIRECT_DESC = 28;
+    static final int VIRTIO_RING_F_EVENT_IDX = 29;
+    /** The largest split ring the virtio spec allows. */
+    static final int MAX_SIZE = 32768;
+
+    private static final VarHandle SHORT_LE =
+            MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    /** The 8-byte value 1 written to call eventfds; never freed, shared by all queues. */
+    private static final Memory ONE = new Memory(8);
+
+    static {
+        ONE.setLong(0, 1);
+    }
+
+    private static final long ONE_ADDRESS = Pointer.nativeValue(ONE);
+
+    final int index;
+    private final VirtioDevice device;
+    private final int maxSize;
+
+    // Configuration, endpoint thread only.
+    private int size;
+    private long descUser;
+    private long availUser;
+    private long usedUser;
+    private boolean addressesSet;
+    private int base;
+    private int kickFd = -1;
+    private boolean kickPolling;
+    private boolean kickSet;
+    private int errFd = -1;
+    private boolean enabled;
+    private boolean broken;
+    private boolean eventIdx;
+    private boolean indirect;
+    private int lastAvail;
+    private ByteBuffer desc;
+    private ByteBuffer avail;
+    /** Scratch for one indirect descriptor, endpoint thread only. */
+    private final ByteBuffer indirectScratch = ByteBuffer.allocate(DESCRIPTOR_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+
+    // Shared with completing threads: guarded by this.
+    private GuestMemory memory = GuestMemory.EMPTY;
+    private ByteBuffer used;
+    private int callFd = -1;
+    private Object session;
+    private Chain[] chains;
+    private int usedIdx;
+    private int signalledUsed;
+    private boolean signalledValid;
+    private boolean batchActive;
+
+    VirtQueue(int index, VirtioDevice device) {
+        this.index = index;
+        this.device = device;
+        this.maxSize = Math.min(MAX_SIZE, device.maxQueueSize());
+    }
+
+    boolean started() {
+        return session != null;
+    }
+
+    int kickFd() {
+        return kickFd;
+    }
+
+    /** Whether the ring must be polled because the frontend gave no kick fd. */
+    boolean polling() {
+        return kickPolling && started() && enabled;
+    }
+
+    void setSize(int newSize) throws ProtocolException {
+        requireStopped("SET_VRING_NUM");
+        if (newSize < 1 || newSize > maxSize || Integer.bitCount(newSize) != 1) {
+            throw new ProtocolException("queue " + index + ": size " + Integer.toUnsignedString(newSize)
+                    + " is not a power of two from 1 to " + maxSize);
+        }
+        size = newSize;
+        addressesSet = false;
+    }
+
+    void setBase(int newBase) throws ProtocolException {
+        requireStopped("SET_VRING_BASE");
+        if ((newBase & ~0xffff) != 0) {
+            throw new ProtocolException("queue " + index + ": base " + Integer.toUnsignedString(newBase)
+                    + " exceeds 16 bits");
+        }
+        base = newBase;
+    }
+
+    void setEnabled(boolean on) {
+        enabled = on;
+    }
+
+    /**
+     * Sets the ring addresses (frontend user addresses), checking that each
+     * ring lies entirely inside one memory region and is aligned.
+     */
+    void setAddresses(long descAddress, long usedAddress, long availAddress, GuestMemory current)
+            throws ProtocolException {
+        if (size == 0) {
+            throw new ProtocolException("queue " + index + ": SET_VRING_ADDR before SET_VRING_NUM");
+        }
+        if ((descAddress & 15) != 0 || (availAddress & 1) != 0 || (usedAddress & 3) != 0) {
+            throw new ProtocolException(String.format(
+                    "queue %d: misaligned ring addresses desc 0x%x avail 0x%x used 0x%x", index, descAddress,
+                    availAddress, usedAddress));
+        }
+        RingViews views = mapRings(current, descAddress, availAddress, usedAddress);
+        descUser = descAddress;
+        availUser = availAddress;
+        usedUser = usedAddress;
+        addressesSet = true;
+        install(views, current);
+        startIfReady();
+    }
+
+    private record RingViews(ByteBuffer desc, ByteBuffer avail, ByteBuffer used) {
+    }
+
+    private RingViews mapRings(GuestMemory current, long descAddress, long availAddress, long usedAddress)
+            throws ProtocolException {
+        return new RingViews(ring(current, "descriptor table", descAddress, DESCRIPTOR_SIZE * size),
+                ring(current, "available ring", availAddress, 6 + 2 * size),
+                ring(current, "used ring", usedAddress, 6 + 8 * size));
+    }
+
+    private ByteBuffer ring(GuestMemory current, String what, long address, int length) throws ProtocolException {
+        MemoryRegion region = current.regionForUser(address, length);
+        if (region == null) {
+            throw new ProtocolException(String.format("queue %d: %s at user address 0x%x (%d bytes) is outside"
+                    + " guest memory", index, what, address, length));
+        }
+        return region.userWindow(address, length);
+    }
+
+    private synchronized void install(RingViews views, GuestMemory current) {
+        desc = views.desc;
+        avail = views.avail;
+        used = views.used;
+        memory = current;
+    }
+
+    /**
+     * Guest memory changed: re-translate the ring addresses. Called with the old
+     * regions still mapped; the caller unmaps them after every queue switched.
+     */
+    void memoryChanged(GuestMemory current) {
+        if (!addressesSet) {
+            synchronized (this) {
+                memory = current;
+            }
+            return;
+        }
+        try {
+            install(mapRings(current, descUser, availUser, usedUser), current);
+        } catch (ProtocolException e) {
+            LOG.log(Level.WARNING, "{0}; the queue stops", e.getMessage());
+            stop();
+            addressesSet = false;
+            synchronized (this) {
+                desc = null;
+                avail = null;
+                used = null;
+                memory = current;
+            }
+        }
+    }
+
+    /** SET_VRING_KICK: {@code fd} or, when negative, polling. Takes ownership of the fd. */
+    void setKick(int fd) {
+        LibC.closeQuietly(kickFd);
+        kickFd = fd;
+        kickPolling = fd < 0;
+        kickSet = true;
+        startIfReady();
+    }
+
+    /** SET_VRING_CALL: {@code fd} or, when negative, no notifications. Takes ownership of the fd. */
+    void setCall(int fd) {
+        int old;
+        synchronized (this) {
+            old = callFd;
+            callFd = fd;
+        }
+        LibC.closeQuietly(old);
+    }
+
+    /** SET_VRING_ERR: the backend signals no errors through it, but owns and closes it. */
+    void setErr(int fd) {
+        LibC.closeQuietly(errFd);
+        errFd = fd;
+    }
+
+    void negotiated(long features) {
+        eventIdx = (features & (1L << VIRTIO_RING_F_EVENT_IDX)) != 0;
+        indirect = (features & (1L << VIRTIO_RING_F_INDIRECT_DESC)) != 0;
+    }
+
+    private void requireStopped(String what) throws ProtocolException {
+        if (started()) {
+            throw new ProtocolException("queue " + index + ": " + what + " while the ring is started");
+        }
+    }
+
+    private void startIfReady() {
+        if (started() || !kickSet || !addressesSet) {
+            return;
+        }
+        synchronized (this) {
+            session = new Object();
+            chains = new Chain[size];
+            usedIdx = (short) SHORT_LE.getAcquire(used, 2) & 0xffff;
+            signalledUsed = usedIdx;
+            signalledValid = false;
+        }
+        lastAvail = base;
+        broken = false;
+    }
+
+    /**
+     * GET_VRING_BASE: stops the ring, voids every chain handed out, forgets the
+     * kick and call fds, and returns the next available index to process.
+     */
+    int stopForBase() {
+        stop();
+        forgetKick();
+        setCall(-1);
+        return base;
+    }
+
+    /** Closes the kick fd and leaves polling mode, without starting anything. */
+    void forgetKick() {
+        LibC.closeQuietly(kickFd);
+        kickFd = -1;
+        kickPolling = false;
+        kickSet = false;
+    }
+
+    /** Stops the ring (if started), remembering where processing stopped. */
+    void stop() {
+        if (!started()) {
+            return;
+        }
+        synchronized (this) {
+            session = null;
+            chains = null;
+        }
+        base = lastAvail;
+    }
+
+    /** Back to the state of a fresh connection: stopped, unconfigured, fds closed. */
+    void forget() {
+        stop();
+        forgetKick();
+        setCall(-1);
+        setErr(-1);
+        size = 0;
+        base = 0;
+        addressesSet = false;
+        enabled = false;
+        broken = false;
+        synchronized (this) {
+            desc = null;
+            avail = null;
+            used = null;
+        }
+    }
+
+    /** Consumes a kick (the eventfd counter) into {@code scratch}; the fd is non-blocking. */
+    void drainKick(long scratch) {
+        LibC.readCounter(kickFd, scratch);
+    }
+
+    /**
+     * Processes every available buffer, if the ring is started and enabled, and
+     * notifies the driver once at the end.
+     */
+    void process() {
+        if (!started() || !enabled || broken) {
+            return;
+        }
+        synchronized (this) {
+            batchActive = true;
+        }
+        try {
+            drain();
+        } finally {
+            synchronized (this) {
+                batchActive = false;
+                notifyIfNeeded();
+            }
+        }
+    }
+
+    private void drain() {
+        int availEventOffset = 4 + 8 * size;
+        while (true) {
+            int availIdx = (short) SHORT_LE.getAcquire(avail, 2) & 0xffff;
+            int pending = (availIdx - lastAvail) & 0xffff;
+            if (pending > size) {
+                broken = true;
+                LOG.log(Level.WARNING, "queue {0}: available index {1} is {2} ahead of {3}, more than the queue"
+                        + " size {4}; the queue stops until it is set up again", index, availIdx, pending,
+                        lastAvail, size);
+                return;
+            }
+            if (pending == 0) {
+                if (!eventIdx) {
+                    return;
+                }
+                // Ask for a kick on the next buffer, then look again: the driver may have
+                // added one before it saw the new avail_event.
+                synchronized (this) {
+                    SHORT_LE.setRelease(used, availEventOffset, (short) lastAvail);
+                }
+                VarHandle.fullFence();
+                if ((((short) SHORT_LE.getAcquire(avail, 2) & 0xffff)) == lastAvail) {
+                    return;
+                }
+                continue;
+            }
+            for (int i = 0; i < pending && started() && !broken; i++) {
+                int head = avail.getShort(4 + 2 * (lastAvail & (size - 1))) & 0xffff;
+                lastAvail = (lastAvail + 1) & 0xffff;
+                Chain chain = parse(head);
+                if (chain != null) {
+                    dispatch(chain);
+                }
+            }
+            if (!started() || broken) {
+                return;
+            }
+        }
+    }
+
+    private void dispatch(Chain chain) {
+        try {
+            device.handle(index, chain);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "queue " + index + ": the device failed on a request; it is returned empty", e);
+            chain.completeIfPending();
+        }
+    }
+
+    /**
+     * Walks the chain starting at {@code head} and checks every descriptor; on
+     * any fault, logs it and returns the buffer to the driver empty.
+     *
+     * @return the chain to hand to the device, or null
+     */
+    private Chain parse(int head) {
+        if (head >= size) {
+            LOG.log(Level.WARNING, "queue {0}: available ring names descriptor {1} beyond the queue size {2};"
+                    + " skipped", index, head, size);
+            return null;
+        }
+        Chain chain;
+        synchronized (this) {
+            chain = chains[head];
+            if (chain == null) {
+                chain = new Chain(this, session, head);
+                chains[head] = chain;
+            }
+        }
+        String fault = chain.load(desc, size, indirect, memory, indirectScratch);
+        if (fault != null) {
+            LOG.log(Level.WARNING, "queue {0}: chain at descriptor {1} refused: {2}; returned empty", index, head,
+                    fault);
+            synchronized (this) {
+                pushUsed(head, 0);
+            }
+            return null;
+        }
+        chain.handOut();
+        return chain;
+    }
+
+    /** The memory chains read and write; call with the lock held. */
+    GuestMemory memoryLocked() {
+        return memory;
+    }
+
+    boolean currentLocked(Object chainSession) {
+        return chainSession != null && chainSession == session;
+    }
+
+    /** Called by {@link Chain#complete} with the lock held. */
+    void completeLocked(int head, int writtenLength) {
+        pushUsed(head, writtenLength);
+        if (!batchActive) {
+            notifyIfNeeded();
+        }
+    }
+
+    private void pushUsed(int head, int length) {
+        int slot = 4 + 8 * (usedIdx & (size - 1));
+        used.putInt(slot, head);
+        used.putInt(slot + 4, length);
+        usedIdx = (usedIdx + 1) & 0xffff;
+        SHORT_LE.setRelease(used, 2, (short) usedIdx);
+    }
+
+    private void notifyIfNeeded() {
+        if (usedIdx == signalledUsed || used == null) {
+            return;
+        }
+        // The driver's suppression fields must be read after our used index is visible.
+        VarHandle.fullFence();
+        boolean wanted;
+        if (eventIdx) {
+            int usedEvent = avail.getShort(4 + 2 * size) & 0xffff;
+            wanted = !signalledValid || ((usedIdx - usedEvent - 1) & 0xffff) < ((usedIdx - signalledUsed) & 0xffff);
+        } else {
+            wanted = (avail.getShort(0) & AVAIL_F_NO_INTERRUPT) == 0;
+        }
+        signalledUsed = usedIdx;
+        signalledValid = true;
+        if (wanted && callFd >= 0) {
+            LibC.writeCounter(callFd, ONE_ADDRESS);
+        }
+    }
+}

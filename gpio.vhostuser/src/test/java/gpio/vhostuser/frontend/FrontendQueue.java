@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.vhostuser.frontend;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+
+import gpio.vhostuser.internal.LibC;
+
+/**
+ * The driver side of one split virtqueue in {@link FrontendMemory}: builds
+ * request chains, publishes them in the available ring, kicks the backend
+ * (honouring its suppression: {@code VRING_USED_F_NO_NOTIFY} or, with EVENT_IDX,
+ * {@code avail_event}), and collects used buffers, waiting on the call eventfd.
+ * Created by {@link VhostUserFrontend#startQueue}.
+ *
+ * <p>Each request gets a slot of {@link RingOptions#slotSize()} bytes for its
+ * readable bytes followed by its writable part, described by one descriptor per
+ * part, by {@link RingOptions#segments()} descriptors per part, or by an indirect
+ * table, as the options say. Not thread-safe: one thread drives a queue.
+ */
+public final class FrontendQueue {
+
+    private static final VarHandle SHORT_LE =
+            MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final int DESC_F_NEXT = 1;
+    private static final int DESC_F_WRITE = 2;
+    private static final int DESC_F_INDIRECT = 4;
+    private static final int USED_F_NO_NOTIFY = 1;
+
+    final int index;
+    final RingOptions options;
+    final long descAddress;
+    final long availAddress;
+    final long usedAddress;
+    final int kickFd;
+    final int callFd;
+    private final FrontendMemory memory;
+    private final int size;
+    private final ByteBuffer desc;
+    private final ByteBuffer avail;
+    private final ByteBuffer used;
+    private final long slots;
+    private final long indirectTables;
+    private final int indirectTableSize;
+    private final int[] free;
+    private int freeCount;
+    private final int[] writableLength;
+    private final long[] writableAddress;
+    private final int[] chainLength;
+    private int availIdx;
+    private int kickedAvailIdx;
+    private int lastUsed;
+    private long kicks;
+    private long suppressedKicks;
+    private long calls;
+    private final Memory counter = new Memory(8);
+
+    FrontendQueue(FrontendMemory memory, int index, RingOptions options) {
+        if (Integer.bitCount(options.size()) != 1 || options.segments() < 1) {
+            throw new IllegalArgumentException("bad ring options " + options);
+        }
+        this.memory = memory;
+        this.index = index;
+        this.options = options;
+        this.size = options.size();
+        this.descAddress = memory.allocate(16 * size, 16);
+        this.availAddress = memory.allocate(6 + 2 * size, 2);
+        this.usedAddress = memory.allocate(6 + 8 * size, 4);
+        this.desc = memory.view(descAddress, 16 * size);
+        this.avail = memory.view(availAddress, 6 + 2 * size);
+        this.used = memory.view(usedAddress, 6 + 8 * size);
+        this.slots = memory.allocate(size * options.slotSize(), 16);
+        this.indirectTableSize = 2 * options.segments();
+        this.indirectTables = options.indirect() ? memory.allocate(size * 16 * indirectTableSize, 16) : 0;
+        this.free = new int[size];
+        for (int i = 0; i < size; i++) {
+            free[i] = size - 1 - i;
+        }
+        this.freeCount = size;
+        this.writableLength = new int[size];
+        this.writableAddress = new long[size];
+        this.chainLength = new int[size];
+        this.kickFd = LibC.newEventFd();
+        this.callFd = LibC.newEventFd();
+    }
+
+    /** The queue size. */
+    public int size() {
+        return size;
+    }
+
+    /** Descriptors not in use by a pending request. */
+    public int freeDescriptors() {
+        return freeCount;
+    }
+
+    /** Kicks written to the kick eventfd so far. */
+    public long kicks() {
+        return kicks;
+    }
+
+    /** Kicks left out because the backend suppressed them. */
+    public long suppressedKicks() {
+        return suppressedKicks;
+    }
+
+    /** Notifications read from the call eventfd so far (each may cover several used buffers). */
+    public long calls() {
+        return calls;
+    }
+
+    /**
+     * Makes a request available: {@code readable} for the device to read, then
+     * {@code writable} bytes for it to write. Does not kick.
+     *
+     * @return the token {@link Completion#token()} will carry
+     * @throws IllegalStateException when the ring has no room or the slot is too small
+     */
+    public int submit(byte[] readable, int writable) {
+        if (readable.length + writable > options.slotSize()) {
+            throw new IllegalStateException("request of " + (readable.length + writable) + " bytes exceeds the slot");
+        }
+        int readParts = Math.min(options.segments(), readable.length);
+        int writeParts = Math.min(options.segments(), writable);
+        int needed = options.indirect() ? 1 : readParts + writeParts;
+        if (needed == 0 || freeCount < needed) {
+            throw new IllegalStateException("no room in queue " + index + " for " + needed + " descriptors");
+        }
+        int head = free[freeCount - 1];
+        long slot = slots + (long) head * options.slotSize();
+        memory.view(slot, options.slotSize()).put(0, readable);
+        writableAddress[head] = slot + readable.length;
+        writableLength[head] = writable;
+        if (options.indirect()) {
+            freeCount--;
+            long table = indirectTables + (long) head * 16 * indirectTableSize;
+            ByteBuffer entries = memory.view(table, 16 * indirectTableSize);
+            int count = fill(entries, -1, slot, readable.length, readParts, writable, writeParts);
+            putDescriptor(desc, head, table, 16 * count, DESC_F_INDIRECT, 0);
+            chainLength[head] = 1;
+        } else {
+            fill(desc, head, slot, readable.length, readParts, writable, writeParts);
+            chainLength[head] = needed;
+        }
+        avail.putShort(4 + 2 * (availIdx & (size - 1)), (short) head);
+        availIdx = (availIdx + 1) & 0xffff;
+        SHORT_LE.setRelease(avail, 2, (short) availIdx);
+        return head;
+    }
+
+    /**
+     * Writes a chain of descriptors: into {@code table} at consecutive entries from 0
+     * when {@code head} is -1 (an indirect table), else into the descriptor table
+     * using free descriptors starting with {@code head}.
+     *
+     * @return the number of descriptors written
+     */
+    private int fill(ByteBuffer table, int head, long slot, int readLength, int readParts, int writeLength,
+            int writeParts) {
+        int total = readParts + writeParts;
+        int[] ids = new int[total];
+        for (int i = 0; i < total; i++) {
+            ids[i] = head < 0 ? i : free[--freeCount];
+        }
+        int n = 0;
+        long at = slot;
+        for (int part = 0; part < 2; part++) {
+            int length = part == 0 ? readLength : writeLength;
+            int parts = part == 0 ? readParts : writeParts;
+            for (int p = 0; p < parts; p++) {
+                int piece = length / parts + (p < length % parts ? 1 : 0);
+                int flags = (part == 1 ? DESC_F_WRITE : 0) | (n + 1 < total ? DESC_F_NEXT : 0);
+                putDescriptor(table, ids[n], at, piece, flags, n + 1 < total ? ids[n + 1] : 0);
+                at += piece;
+                n++;
+            }
+        }
+        return total;
+    }
+
+    private static void putDescriptor(ByteBuffer table, int id, long address, int length, int flags, int next) {
+        int at = 16 * id;
+        table.putLong(at, address).putInt(at + 8, length).putShort(at + 12, (short) flags)
+                .putShort(at + 14, (short) next);
+    }
+
+    /**
+     * Tells the backend about the requests submitted since the last kick, unless it
+     * asked not to be told.
+     *
+     * @return whether the kick eventfd was written
+     */
+    public boolean kick() {
+        VarHandle.fullFence();
+        boolean wanted;
+        if (options.eventIdx()) {
+            int availEvent = used.getShort(4 + 8 * size) & 0xffff;
+            wanted = ((availIdx - availEvent - 1) & 0xffff) < ((availIdx - kickedAvailIdx) & 0xffff);
+        } else {
+            wanted = (used.getShort(0) & USED_F_NO_NOTIFY) == 0 && availIdx != kickedAvailIdx;
+        }
+        kickedAvailIdx = availIdx;
+        if (wanted) {
+            counter.setLong(0, 1);
+            LibC.writeCounter(kickFd, Pointer.nativeValue(counter));
+            kicks++;
+        } else {
+            suppressedKicks++;
+        }
+        return wanted;
+    }
+
+    /** The next used buffer if there is one now, else null. */
+    public Completion poll() {
+        int usedIdx = (short) SHORT_LE.getAcquire(used, 2) & 0xffff;
+        if (usedIdx == lastUsed) {
+            return null;
+        }
+        int at = 4 + 8 * (lastUsed & (size - 1));
+        int head = used.getInt(at);
+        int length = used.getInt(at + 4);
+        lastUsed = (lastUsed + 1) & 0xffff;
+        if (head < 0 || head >= size || length < 0 || length > writableLength[head]) {
+            throw new IllegalStateException("backend returned head " + head + " with length " + length);
+        }
+        byte[] written = new byte[length];
+        memory.view(writableAddress[head], Math.max(length, 1)).get(0, written);
+        release(head);
+        return new Completion(head, written);
+    }
+
+    private void release(int head) {
+        int id = head;
+        for (int i = 0; i < chainLength[head]; i++) {
+            free[freeCount++] = id;
+            id = desc.getShort(16 * id + 14) & 0xffff;
+        }
+    }
+
+    /**
+     * Waits for the next used buffer, sleeping on the call eventfd.
+     *
+     * @throws TimeoutException when none arrives within {@code timeout}
+     */
+    public Completion await(Duration timeout) throws TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Memory pollFd = new Memory(LibC.POLLFD_SIZE)) {
+            while (true) {
+                Completion next = poll();
+                if (next != null) {
+                    return next;
+                }
+                if (options.eventIdx()) {
+                    // Ask for a call on the next used buffer, then look again before sleeping.
+                    SHORT_LE.setRelease(avail, 4 + 2 * size, (short) lastUsed);
+                    VarHandle.fullFence();
+                    next = poll();
+                    if (next != null) {
+                        return next;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException("no used buffer on queue " + index + " within " + timeout);
+                }
+                pollFd.setInt(0, callFd);
+                pollFd.setShort(4, LibC.POLLIN);
+                pollFd.setShort(6, (short) 0);
+                int ready = LibC.pollFds(Pointer.nativeValue(pollFd), 1, (int) Math.max(1, left / 1_000_000));
+                if (ready > 0 && LibC.readCounter(callFd, Pointer.nativeValue(counter)) == 8) {
+                    calls++;
+                }
+            }
+        }
+    }
+
+    /** Whether a call is pending on the call eventfd, consuming it. */
+    public boolean takeCall() {
+        if (LibC.readCounter(callFd, Pointer.nativeValue(counter)) == 8) {
+            calls++;
+            return true;
+        }
+        return false;
+    }
+
+    /** The backend's {@code avail_event} (EVENT_IDX): the available index it wants a kick for. */
+    public int availEvent() {
+        return used.getShort(4 + 8 * size) & 0xffff;
+    }
+
+    /** Sets {@code used_event} (EVENT_IDX): the backend should call once the used index passes it. */
+    public void setUsedEvent(int usedIndex) {
+        SHORT_LE.setRelease(avail, 4 + 2 * size, (short) usedIndex);
+    }
+
+    /** The number of used buffers collected so far, modulo 2^16. */
+    public int lastUsedIndex() {
+        return lastUsed;
+    }
+
+    /** The available index the frontend published last. */
+    public int availIndex() {
+        return availIdx;
+    }
+
+    /** Sets {@code VRING_AVAIL_F_NO_INTERRUPT} (without EVENT_IDX) to suppress calls, or clears it. */
+    public void suppressCalls(boolean suppress) {
+        avail.putShort(0, (short) (suppress ? 1 : 0));
+    }
+
+    void close() {
+        LibC.closeQuietly(kickFd);
+        LibC.closeQuietly(callFd);
+    }
+}

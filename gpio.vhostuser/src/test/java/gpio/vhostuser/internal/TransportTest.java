@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.vhostuser.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import gpio.vhostuser.Endpoint;
+import gpio.vhostuser.frontend.Completion;
+import gpio.vhostuser.frontend.FrontendQueue;
+import gpio.vhostuser.frontend.RingOptions;
+import gpio.vhostuser.frontend.VhostUserFrontend;
+
+/** The transport against the test frontend over a real Unix socket. */
+class TransportTest {
+
+    static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    @TempDir
+    Path dir;
+    Path socketPath;
+    EchoDevice device;
+    VhostUserTransportComponent transport;
+    Endpoint endpoint;
+
+    @BeforeEach
+    void open() throws IOException {
+        socketPath = dir.resolve("echo.sock");
+        device = new EchoDevice();
+        transport = new VhostUserTransportComponent();
+        endpoint = transport.open(socketPath, OWNER_ONLY, device);
+    }
+
+    @AfterEach
+    void close() {
+        transport.close();
+    }
+
+    static byte[] plusOne(byte[] bytes) {
+        byte[] expected = bytes.clone();
+        for (int i = 0; i < expected.length; i++) {
+            expected[i]++;
+        }
+        return expected;
+    }
+
+    @Test
+    void handshakeNegotiatesFeaturesAndServesConfigAtAnyOffsetAndSize() throws IOException {
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+            long offered = frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            assertEquals(EchoDevice.FEATURES | VhostUserFrontend.VHOST_USER_F_PROTOCOL_FEATURES, offered);
+            assertEquals(2, frontend.getQueueNum());
+            assertEquals(32, frontend.getMaxMemSlots());
+            Await.until("the device sees the negotiated features", () -> endpoint.negotiatedFeatures() != 0);
+            assertEquals(VhostUserFrontend.VIRTIO_F_VERSION_1, device.negotiated);
+            assertEquals(VhostUserFrontend.VIRTIO_F_VERSION_1, endpoint.negotiatedFeatures());
+            assertTrue(endpoint.connected());
+            for (int offset = 0; offset < EchoDevice.CONFIG_SIZE; offset++) {
+                for (int size = 1; offset + size <= EchoDevice.CONFIG_SIZE; size++) {
+                    byte[] config = frontend.getConfig(offset, size);
+                    assertEquals(size, config.length);
+                    for (int i = 0; i < size; i++) {
+                        assertEquals(EchoDevice.configByte(offset + i), config[i]);
+                    }
+                }
+            }
+            assertEquals(0, frontend.getConfig(EchoDevice.CONFIG_SIZE - 1, 2).length, "window past the end");
+            assertEquals(0, frontend.getConfig(-1, 4).length, "offset 0xffffffff");
+            frontend.setStatus(0x0f);
+            assertEquals(0x0f, frontend.getStatus());
+        }
+    }
+
+    @Test
+    void requestsRoundTripOverTheSocket() throws Exception {
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(64));
+            for (int i = 0; i < 200; i++) {
+                byte[] request = {(byte) i, 2, 3, 4, 5};
+                Completion done = frontend.roundTrip(queue, request, 5, TIMEOUT);
+                assertArrayEquals(plusOne(request), done.written());
+            }
+        }
+    }
+
+    @Test
+    void aBatchInOneKickIsAnsweredWithOneNotification() throws Exception {
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(64));
+            // Pause the backend's view: submit 16 requests, then kick once.
+            for (int i = 0; i < 16; i++) {
+                queue.submit(new byte[] {(byte) i}, 1);
+            }
+            queue.kick();
+            for (int i = 0; i < 16; i++) {
+                Completion done = queue.await(TIMEOUT);
+                assertEquals(1, done.written().length);
+            }
+            assertTrue(queue.calls() >= 1 && queue.calls() <= 2, "calls: " + queue.calls());
+        }
+    }
+
+    @Test
+    void aFrontendCanReconnectAfterADisconnect() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+                frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+                FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(16));
+                byte[] request = {(byte) round};
+                assertArrayEquals(plusOne(request), frontend.roundTrip(queue, request, 1, TIMEOUT).written());
+            }
+            int expectedResets = round + 1;
+            Await.until("the device is reset after disconnect", () -> device.resets.get() >= expectedResets);
+            Await.until("the endpoint shows no frontend", () -> !endpoint.connected());
+        }
+    }
+
+    @Test
+    void heldBuffersCompleteFromAnotherThread() throws Exception {
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue events = frontend.startQueue(1, RingOptions.plain(8));
+            for (int i = 0; i < 4; i++) {
+                events.submit(new byte[0], 8);
+            }
+            events.kick();
+            Await.until("the device holds 4 buffers", () -> device.held.size() == 4);
+            assertThrows(TimeoutException.class, () -> events.await(Duration.ofMillis(50)));
+            Thread firing = new Thread(() -> device.fireEvent(new byte[] {9, 8, 7}));
+            firing.start();
+            firing.join();
+            Completion done = events.await(TIMEOUT);
+            assertArrayEquals(new byte[] {9, 8, 7}, done.written());
+        }
+    }
+
+    @Test
+    void getVringBaseStopsTheRingAndVoidsHeldChains() throws Exception {
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
+            FrontendQueue events = frontend.startQueue(1, RingOptions.plain(8));
+            for (int i = 0; i < 3; i++) {
+                frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
+            }
+            events.submit(new byte[0], 8);
+            events.kick();
+            Await.until("the device holds the event buffer", () -> device.held.size() == 1);
+            var stale = device.held.peek();
+            assertEquals(3, frontend.stopQueue(0));
+            assertEquals(1, frontend.stopQueue(1));
+            assertEquals(1, device.resets.get(), "the device is reset when the last ring stops");
+            stale.complete(0);
+            requests.submit(new byte[] {1}, 1);
+            requests.kick();
+            assertThrows(TimeoutException.class, () -> requests.await(Duration.ofMillis(100)),
+                    "a stopped ring is not processed");
+            assertThrows(TimeoutException.class, () -> events.await(Duration.ofMillis(10)),
+                    "a stale chain completes nothing");
+        }
+    }
+
+    @Test
+    void theSocketFileIsCreatedWithTheRequestedMode() throws IOException {
+        assertEquals(OWNER_ONLY, Files.getPosixFilePermissions(socketPath));
+        assertEquals(Set.of(socketPath.getFileName().toString()),
+                Set.of(Files.list(dir).map(p -> p.getFileName().toString()).toArray(String[]::new)),
+                "no staging directory left behind");
+    }
+
+    @Test
+    void aStaleSocketIsReplacedButALiveOneOrAFileIsNot() throws IOException {
+        endpoint.close();
+        assertFalse(Files.exists(socketPath), "close removes the socket file");
+        // A stale socket file: bound, then its listener closed without removing it.
+        var stale = org.newsclub.net.unix.AFUNIXServerSocket.newInstance();
+        stale.setDeleteOnClose(false);
+        stale.bind(org.newsclub.net.unix.AFUNIXSocketAddress.of(socketPath));
+        stale.close();
+        assertTrue(Files.exists(socketPath));
+        endpoint = transport.open(socketPath, OWNER_ONLY, device);
+        IOException live = assertThrows(IOException.class, () -> transport.open(socketPath, OWNER_ONLY, device));
+        assertTrue(live.getMessage().contains("listening"), live.getMessage());
+        Path file = dir.resolve("file");
+        Files.writeString(file, "x");
+        IOException notSocket = assertThrows(IOException.class, () -> transport.open(file, OWNER_ONLY, device));
+        assertTrue(notSocket.getMessage().contains("not a socket"), notSocket.getMessage());
+        IOException noParent = assertThrows(IOException.class,
+                () -> transport.open(dir.resolve("missing/x.sock"), OWNER_ONLY, device));
+        assertTrue(noParent.getMessage().contains("parent directory"), noParent.getMessage());
+    }
+
+    @Test
+    void anEndpointMovesToANewPath() throws Exception {
+        Path moved = dir.resolve("moved.sock");
+        endpoint.moveTo(moved, PosixFilePermissions.fromString("rw-rw----"));
+        assertEquals(moved, endpoint.socketPath());
+        assertFalse(Files.exists(socketPath));
+        assertEquals(PosixFilePermissions.fromString("rw-rw----"), Files.getPosixFilePermissions(moved));
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(moved)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(16));
+            assertArrayEquals(new byte[] {2}, frontend.roundTrip(queue, new byte[] {1}, 1, TIMEOUT).written());
+        }
+    }
+}

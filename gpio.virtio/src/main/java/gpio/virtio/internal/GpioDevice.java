@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.virtio.internal;
+
+import static gpio.virtio.internal.VirtioGpio.CONFIG_NAMES_SIZE;
+import static gpio.virtio.internal.VirtioGpio.CONFIG_NGPIO;
+import static gpio.virtio.internal.VirtioGpio.CONFIG_SIZE;
+import static gpio.virtio.internal.VirtioGpio.EVENT_QUEUE;
+import static gpio.virtio.internal.VirtioGpio.IRQ_REQUEST_SIZE;
+import static gpio.virtio.internal.VirtioGpio.IRQ_RESPONSE_SIZE;
+import static gpio.virtio.internal.VirtioGpio.IRQ_STATUS_INVALID;
+import static gpio.virtio.internal.VirtioGpio.MSG_GET_LINE_NAMES;
+import static gpio.virtio.internal.VirtioGpio.REQUEST_QUEUE;
+import static gpio.virtio.internal.VirtioGpio.REQUEST_SIZE;
+import static gpio.virtio.internal.VirtioGpio.RESPONSE_SIZE;
+import static gpio.virtio.internal.VirtioGpio.STATUS_ERR;
+
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.Executor;
+
+import gpio.api.GpioController;
+import gpio.vhostuser.DescriptorChain;
+import gpio.vhostuser.VirtioDevice;
+
+/**
+ * The virtio-gpio device as the transport sees it: identity, config space,
+ * and the routing of each chain to the {@link LineQueue} of its line. Holds
+ * the bound controller; the line logic lives in {@link LineState}.
+ *
+ * <p>Threading: {@link #handle}, {@link #featuresNegotiated} and {@link #reset}
+ * come from the transport thread of the endpoint and only parse and queue:
+ * they never call the controller, so they never block. Messages that name no
+ * valid line (malformed chains, out-of-range lines, GET_LINE_NAMES) are
+ * answered right there; everything else runs on the executor, one line at a
+ * time per line. {@link #setController} comes from the component (any thread).
+ *
+ * <p>Lifetime of a controller swap: {@link #setController} only publishes the
+ * new controller and wakes every line. A message already running on the old
+ * controller finishes there and is answered; each line then releases its
+ * controller line and replays the guest's direction, output value and
+ * interrupt type on the new controller before its next message, so no message
+ * is dropped, repeated or answered twice. Held eventq buffers stay held (the
+ * interrupt stays unmasked) and latched edges stay latched. While no controller
+ * is bound, line messages are answered with ERR. The line layout (ngpio) is
+ * fixed by the first controller bound and never changes afterwards, because the
+ * guest read it at probe time; lines the new controller lacks answer ERR.
+ */
+final class GpioDevice implements VirtioDevice {
+
+    private final DeviceOptions options;
+    private final Executor executor;
+    private final DeviceLog log;
+
+    // Transport thread only.
+    private final ByteBuffer rxRequest = ByteBuffer.allocate(REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer txResponse = ByteBuffer.allocate(RESPONSE_SIZE);
+    private final ByteBuffer rxIrqRequest = ByteBuffer.allocate(IRQ_REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer txIrqResponse = ByteBuffer.allocate(IRQ_RESPONSE_SIZE);
+
+    private volatile GpioController controller;
+    private volatile LineQueue[] lines;
+    /** The config space as the guest reads it; replaced whole, never changed in place. */
+    private volatile byte[] config = new byte[CONFIG_SIZE];
+    /** Status byte OK followed by the names block; replaced whole. */
+    private volatile byte[] namesResponse;
+    private volatile boolean interruptsNegotiated;
+
+    /**
+     * A device with no controller bound yet.
+     *
+     * @param options what the configuration asks for
+     * @param executor runs the line queues; must not run a task on the calling
+     *        thread in production (tests may)
+     * @param log the device log
+     */
+    GpioDevice(DeviceOptions options, Executor executor, DeviceLog log) {
+        this.options = options;
+        this.executor = executor;
+        this.log = log;
+        if (options.lines() != null) {
+            layOut(options.lines());
+        }
+    }
+
+    /**
+     * Binds another controller, or none, without disturbing the connection;
+     * see the class comment for what happens to messages and line state.
+     *
+     * @param next the controller, {@code null} for none
+     */
+    synchronized void setController(GpioController next) {
+        if (next == controller) {
+            return;
+        }
+        if (next != null) {
+            if (lines == null) {
+                int[] all = new int[Math.min(next.lineCount(), 0xFFFF)];
+                for (int i = 0; i < all.length; i++) {
+                    all[i] = i;
+                }
+                layOut(all);
+            }
+            LineNames names = LineNames.of(next, options, log);
+            publishConfig(names.blockSize());
+            namesResponse = names.response();
+        }
+        controller = next;
+        log.event(Level.INFO, next == null ? "no GPIO controller bound: line messages are answered ERR"
+                : "serving GPIO controller " + next.label());
+        for (LineQueue line : lines == null ? new LineQueue[0] : lines) {
+            line.rebind();
+        }
+    }
+
+    /**
+     * The bound controller.
+     *
+     * @return the controller, {@code null} when none
+     */
+    GpioController controller() {
+        return controller;
+    }
+
+    /**
+     * Whether the driver negotiated {@code VIRTIO_GPIO_F_IRQ}.
+     *
+     * @return {@code true} when interrupts may be used
+     */
+    boolean interruptsNegotiated() {
+        return interruptsNegotiated;
+    }
+
+    /**
+     * Answers ERR to requests whose controller call has not returned within the
+     * configured timeout; called periodically by a watchdog.
+     *
+     * @param now the current {@link System#nanoTime()}
+     */
+    void expireStuckRequests(long now) {
+        LineQueue[] current = lines;
+        if (current == null) {
+            return;
+        }
+        long timeout = options.requestTimeout().toNanos();
+        for (LineQueue line : current) {
+            line.expire(now, timeout);
+        }
+    }
+
+    @Override
+    public int deviceId() {
+        return VirtioGpio.DEVICE_ID;
+    }
+
+    @Override
+    public long offeredFeatures() {
+        return VirtioGpio.F_VERSION_1 | VirtioGpio.F_RING_INDIRECT_DESC | VirtioGpio.F_RING_EVENT_IDX
+                | (options.interrupts() ? VirtioGpio.F_IRQ : 0);
+    }
+
+    @Override
+    public int queueCount() {
+        return VirtioGpio.QUEUE_COUNT;
+    }
+
+    @Override
+    public int maxQueueSize() {
+        return 1024;
+    }
+
+    @Override
+    public int configSize() {
+        return CONFIG_SIZE;
+    }
+
+    @Override
+    public void readConfig(int offset, ByteBuffer dst) {
+        dst.put(config, offset, dst.remaining());
+    }
+
+    @Override
+    public void featuresNegotiated(long features) {
+        interruptsNegotiated = (features & VirtioGpio.F_IRQ) != 0;
+    }
+
+    @Override
+    public void handle(int queueIndex, DescriptorChain chain) {
+        if (queueIndex == REQUEST_QUEUE) {
+            handleRequest(chain);
+        } else if (queueIndex == EVENT_QUEUE) {
+            handleEventBuffer(chain);
+        } else {
+            log.guestError(-1, "chain on queue " + queueIndex + ", which does not exist: returned unused");
+            chain.complete(0);
+        }
+    }
+
+    @Override
+    public void reset() {
+        interruptsNegotiated = false;
+        LineQueue[] current = lines;
+        if (current != null) {
+            for (LineQueue line : current) {
+                line.reset();
+            }
+        }
+    }
+
+    private void handleRequest(DescriptorChain chain) {
+        if (chain.readableLength() < REQUEST_SIZE || chain.writableLength() < RESPONSE_SIZE) {
+            log.guestError(-1, "malformed requestq chain (" + chain.readableLength() + " bytes readable, "
+                    + chain.writableLength() + " writable; need " + REQUEST_SIZE + " and " + RESPONSE_SIZE + ")");
+            answerDirectly(chain);
+            return;
+        }
+        rxRequest.clear();
+        chain.read(0, rxRequest);
+        int type = rxRequest.getShort(0) & 0xFFFF;
+        int gpio = rxRequest.getShort(2) & 0xFFFF;
+        int value = rxRequest.getInt(4);
+        if (type == MSG_GET_LINE_NAMES) {
+            answerLineNames(chain, gpio, value);
+            return;
+        }
+        LineQueue[] current = lines;
+        if (current == null || gpio >= current.length) {
+            log.guestError(-1, "message " + type + " for line " + gpio + ", which does not exist");
+            answerDirectly(chain);
+            return;
+        }
+        current[gpio].submitRequest(chain);
+    }
+
+    private void answerLineNames(DescriptorChain chain, int gpio, int value) {
+        byte[] names = namesResponse;
+        if (gpio != 0 || value != 0) {
+            log.guestError(-1, "GET_LINE_NAMES with gpio " + gpio + " and value " + value + " (both must be 0)");
+        } else if (names == null) {
+            log.guestError(-1, "GET_LINE_NAMES while no controller was ever bound");
+        } else if (chain.writableLength() < names.length) {
+            log.guestError(-1, "GET_LINE_NAMES response buffer of " + chain.writableLength()
+                    + " bytes, the names need " + names.length);
+        } else {
+            // Only on probe, so the wrap is not worth avoiding.
+            chain.write(0, ByteBuffer.wrap(names));
+            chain.complete(names.length);
+            return;
+        }
+        answerDirectly(chain);
+    }
+
+    /** Answers ERR (or returns the chain unused when there is no room for a response). */
+    private void answerDirectly(DescriptorChain chain) {
+        if (chain.writableLength() < RESPONSE_SIZE) {
+            chain.complete(0);
+            return;
+        }
+        txResponse.clear();
+        txResponse.put(STATUS_ERR).put((byte) 0).flip();
+        chain.write(0, txResponse);
+        chain.complete(RESPONSE_SIZE);
+    }
+
+    private void handleEventBuffer(DescriptorChain chain) {
+        if (chain.readableLength() < IRQ_REQUEST_SIZE || chain.writableLength() < IRQ_RESPONSE_SIZE) {
+            log.guestError(-1, "malformed eventq chain (" + chain.readableLength() + " bytes readable, "
+                    + chain.writableLength() + " writable): returned unused");
+            chain.complete(0);
+            return;
+        }
+        rxIrqRequest.clear();
+        chain.read(0, rxIrqRequest);
+        int gpio = rxIrqRequest.getShort(0) & 0xFFFF;
+        LineQueue[] current = lines;
+        if (current == null || gpio >= current.length) {
+            log.guestError(-1, "eventq buffer for line " + gpio + ", which does not exist: returned INVALID");
+            txIrqResponse.clear();
+            txIrqResponse.put(IRQ_STATUS_INVALID).flip();
+            chain.write(0, txIrqResponse);
+            chain.complete(IRQ_RESPONSE_SIZE);
+            return;
+        }
+        current[gpio].submitEventBuffer(chain);
+    }
+
+    private void layOut(int[] offsets) {
+        LineQueue[] queues = new LineQueue[offsets.length];
+        for (int i = 0; i < offsets.length; i++) {
+            queues[i] = new LineQueue(i, offsets[i], this, executor, options.consumer(), log);
+        }
+        lines = queues;
+        publishConfig(0);
+    }
+
+    private void publishConfig(int namesSize) {
+        ByteBuffer space = ByteBuffer.allocate(CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        space.putShort(CONFIG_NGPIO, (short) lines.length);
+        space.putInt(CONFIG_NAMES_SIZE, namesSize);
+        config = space.array();
+    }
+}

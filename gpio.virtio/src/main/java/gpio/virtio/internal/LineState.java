@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.virtio.internal;
+
+import static gpio.virtio.internal.VirtioGpio.DIRECTION_IN;
+import static gpio.virtio.internal.VirtioGpio.DIRECTION_NONE;
+import static gpio.virtio.internal.VirtioGpio.DIRECTION_OUT;
+import static gpio.virtio.internal.VirtioGpio.IRQ_STATUS_INVALID;
+import static gpio.virtio.internal.VirtioGpio.IRQ_STATUS_VALID;
+import static gpio.virtio.internal.VirtioGpio.IRQ_TYPE_EDGE_BOTH;
+import static gpio.virtio.internal.VirtioGpio.IRQ_TYPE_EDGE_FALLING;
+import static gpio.virtio.internal.VirtioGpio.IRQ_TYPE_EDGE_RISING;
+import static gpio.virtio.internal.VirtioGpio.IRQ_TYPE_LEVEL_HIGH;
+import static gpio.virtio.internal.VirtioGpio.IRQ_TYPE_LEVEL_LOW;
+import static gpio.virtio.internal.VirtioGpio.IRQ_TYPE_NONE;
+
+import gpio.api.Direction;
+import gpio.api.EdgeDetection;
+import gpio.api.EdgeListener;
+import gpio.api.EdgeSubscription;
+import gpio.api.GpioController;
+import gpio.api.GpioException;
+import gpio.api.GpioLine;
+import gpio.api.LineSettings;
+import gpio.vhostuser.DescriptorChain;
+
+/**
+ * One guest line: the state the guest set (direction, output value, interrupt
+ * type, the held eventq buffer, the latched edge) and the controller line that
+ * carries it out, kept in step with the rules of the virtio-gpio specification.
+ *
+ * <p>Threading: not thread-safe. Its {@link LineQueue} calls it from one thread
+ * at a time (the thread draining that line's queue), which is what keeps the
+ * messages of one line in order. It never completes a chain itself: eventq
+ * buffers go back through the {@link Events} of the queue, which knows whether
+ * the rings were reset meanwhile.
+ *
+ * <p>Operations return the response value (0..255) on success or {@link #ERR};
+ * the reason of an error goes to the device log.
+ */
+final class LineState {
+
+    /** The result of a failed operation: the device answers {@code VIRTIO_GPIO_STATUS_ERR}. */
+    static final int ERR = -1;
+
+    private static final LineSettings INPUT = LineSettings.input();
+    private static final LineSettings OUTPUT_LOW = LineSettings.output(false);
+    private static final LineSettings OUTPUT_HIGH = LineSettings.output(true);
+
+    /** Where eventq buffers go back to the driver, and edges counted for this line are dropped. */
+    interface Events {
+        /**
+         * Writes the irq response status into a held eventq buffer and returns it.
+         *
+         * @param chain the buffer
+         * @param status {@code VIRTIO_GPIO_IRQ_STATUS_VALID} or {@code _INVALID}
+         */
+        void complete(DescriptorChain chain, byte status);
+
+        /** Forgets edges counted but not yet handed to {@link LineState#edges}: their watch was closed. */
+        void discardEdges();
+    }
+
+    private final int line;
+    private final int offset;
+    private final String consumer;
+    private final EdgeListener edgeListener;
+    private final Events events;
+    private final DeviceLog log;
+
+    // What the guest set; survives a controller swap.
+    private int direction = DIRECTION_NONE;
+    private boolean outputValue;
+    private int irqType = IRQ_TYPE_NONE;
+    /** The eventq buffer the driver queued: non-null means the interrupt is unmasked. */
+    private DescriptorChain heldEvent;
+    /** An edge happened while the interrupt was enabled but masked (one flag, not a count). */
+    private boolean latched;
+
+    // The controller side; replaced on a swap.
+    private GpioController controller;
+    private GpioLine handle;
+    private EdgeSubscription subscription;
+
+    /**
+     * A line in its initial state (direction none, interrupt disabled, masked).
+     *
+     * @param line the guest line number
+     * @param offset the controller line offset it maps to
+     * @param consumer the consumer name given to the controller
+     * @param edgeListener receives the edges of this line's watch
+     * @param events where eventq buffers are returned
+     * @param log the device log
+     */
+    LineState(int line, int offset, String consumer, EdgeListener edgeListener, Events events, DeviceLog log) {
+        this.line = line;
+        this.offset = offset;
+        this.consumer = consumer;
+        this.edgeListener = edgeListener;
+        this.events = events;
+        this.log = log;
+    }
+
+    /**
+     * The controller this line's state is applied to.
+     *
+     * @return the controller, {@code null} when none
+     */
+    GpioController controller() {
+        return controller;
+    }
+
+    /**
+     * {@code VIRTIO_GPIO_MSG_GET_DIRECTION}. For a line the guest has not
+     * configured, the controller's actual direction: Linux warns for every line
+     * whose direction is reported as none at probe time.
+     *
+     * @return the direction code or {@link #ERR}
+     */
+    int getDirection() {
+        if (direction != DIRECTION_NONE) {
+            return direction;
+        }
+        if (controller == null) {
+            return noController();
+        }
+        try {
+            return controller.lineInfo(offset).direction() == Direction.OUTPUT ? DIRECTION_OUT : DIRECTION_IN;
+        } catch (GpioException | RuntimeException e) {
+            return failed("GET_DIRECTION", e);
+        }
+    }
+
+    /**
+     * {@code VIRTIO_GPIO_MSG_SET_DIRECTION}. None releases the line and discards
+     * all its state; output drives the value last set by SET_VALUE.
+     *
+     * @param value the direction code from the request
+     * @return 0 or {@link #ERR}
+     */
+    int setDirection(int value) {
+        if (value == DIRECTION_NONE) {
+            discard();
+            return 0;
+        }
+        if (value != DIRECTION_IN && value != DIRECTION_OUT) {
+            return invalid("SET_DIRECTION with undefined direction " + value);
+        }
+        int previous = direction;
+        direction = value;
+        try {
+            applyToController();
+            return 0;
+        } catch (GpioException | RuntimeException e) {
+            direction = previous;
+            return failed("SET_DIRECTION " + value, e);
+        }
+    }
+
+    /**
+     * {@code VIRTIO_GPIO_MSG_GET_VALUE}: needs a line in use (a direction set, or
+     * an interrupt enabled).
+     *
+     * @return 0, 1 or {@link #ERR}
+     */
+    int getValue() {
+        try {
+            GpioLine inUse = lineInUse();
+            if (inUse == null) {
+                return invalid("GET_VALUE on a line with direction none");
+            }
+            return inUse.getValue() ? 1 : 0;
+        } catch (GpioException | RuntimeException e) {
+            return failed("GET_VALUE", e);
+        }
+    }
+
+    /**
+     * {@code VIRTIO_GPIO_MSG_SET_VALUE}: drives an output at once; on any other
+     * line the value is remembered and driven when the line becomes an output.
+     *
+     * @param value 0 or 1 from the request
+     * @return 0 or {@link #ERR}
+     */
+    int setValue(int value) {
+        if (value != 0 && value != 1) {
+            return invalid("SET_VALUE with undefined value " + value);
+        }
+        boolean previous = outputValue;
+        outputValue = value == 1;
+        if (direction != DIRECTION_OUT) {
+            return 0;
+        }
+        try {
+            lineInUse().setValue(outputValue);
+            return 0;
+        } catch (GpioException | RuntimeException e) {
+            outputValue = previous;
+            return failed("SET_VALUE " + value, e);
+        }
+    }
+
+    /**
+     * {@code VIRTIO_GPIO_MSG_SET_IRQ_TYPE}. Enabling watches the line's edges
+     * (both edges for a level type, which is emulated); NONE disables, drops a
+     * latched edge and returns the held eventq buffer with INVALID.
+     *
+     * @param type the irq type from the request
+     * @param negotiated whether {@code VIRTIO_GPIO_F_IRQ} was negotiated
+     * @return 0 or {@link #ERR}
+     */
+    int setIrqType(int type, boolean negotiated) {
+        if (!negotiated) {
+            return invalid("SET_IRQ_TYPE without VIRTIO_GPIO_F_IRQ negotiated");
+        }
+        if (detection(type) == null && type != IRQ_TYPE_NONE) {
+            return invalid("SET_IRQ_TYPE with undefined type " + type);
+        }
+        if (type == IRQ_TYPE_NONE) {
+            disableInterrupt();
+            if (!inUse()) {
+                // The line was requested only to watch it: nobody uses it any more.
+                releaseController();
+            }
+            return 0;
+        }
+        if (direction == DIRECTION_OUT) {
+            return invalid("SET_IRQ_TYPE on an output line");
+        }
+        int previous = irqType;
+        if (type != previous) {
+            closeWatch();
+            latched = false;
+            irqType = type;
+        }
+        try {
+            applyToController();
+        } catch (GpioException | RuntimeException e) {
+            irqType = previous;
+            closeWatch();
+            return failed("SET_IRQ_TYPE " + type, e);
+        }
+        if (heldEvent != null && isLevel()) {
+            deliverIfLevelActive();
+        }
+        return 0;
+    }
+
+    /**
+     * The driver queued an eventq buffer for this line: unmasks the interrupt.
+     * A latched edge is delivered at once; a level type is delivered at once
+     * while the level is active. Without an enabled interrupt, or when a buffer
+     * is already held, the buffer goes back with INVALID.
+     *
+     * @param chain the eventq buffer
+     */
+    void unmask(DescriptorChain chain) {
+        if (irqType == IRQ_TYPE_NONE) {
+            log.guestError(line, "eventq buffer for a line whose interrupt is disabled: returned INVALID");
+            events.complete(chain, IRQ_STATUS_INVALID);
+            return;
+        }
+        if (heldEvent != null) {
+            log.guestError(line, "second eventq buffer while one is held: returned INVALID");
+            events.complete(chain, IRQ_STATUS_INVALID);
+            return;
+        }
+        heldEvent = chain;
+        if (isLevel()) {
+            deliverIfLevelActive();
+        } else if (latched) {
+            latched = false;
+            deliver();
+        }
+    }
+
+    /**
+     * Edges seen by this line's watch. An edge type delivers one interrupt if
+     * unmasked and latches the rest (one flag); a level type reads the line and
+     * delivers if unmasked and active, never latching.
+     *
+     * @param count how many edges arrived since the last call, at least 1
+     */
+    void edges(int count) {
+        if (irqType == IRQ_TYPE_NONE) {
+            return;
+        }
+        if (isLevel()) {
+            if (heldEvent != null) {
+                deliverIfLevelActive();
+            }
+            return;
+        }
+        int remaining = count;
+        if (heldEvent != null) {
+            deliver();
+            remaining--;
+        }
+        if (remaining > 0) {
+            latched = true;
+        }
+    }
+
+    /**
+     * Moves the line to another controller (or to none): releases the line on
+     * the old one and replays the guest's state (direction, output value,
+     * interrupt type) on the new one. The held eventq buffer and a latched edge
+     * stay; a level interrupt is checked against the new controller at once.
+     * When the new controller refuses the line, the guest state stays and the
+     * next message for the line tries again.
+     *
+     * @param next the new controller, {@code null} for none
+     */
+    void rebind(GpioController next) {
+        releaseController();
+        controller = next;
+        if (next == null || !inUse()) {
+            return;
+        }
+        try {
+            applyToController();
+            if (heldEvent != null && isLevel()) {
+                deliverIfLevelActive();
+            }
+        } catch (GpioException | RuntimeException e) {
+            failed("replaying the line's state on the new controller", e);
+        }
+    }
+
+    /**
+     * {@code SET_DIRECTION none}: releases the line and discards all of its
+     * state, returning a held eventq buffer with INVALID.
+     */
+    void discard() {
+        releaseController();
+        direction = DIRECTION_NONE;
+        outputValue = false;
+        disableInterrupt();
+    }
+
+    /**
+     * The rings were reset: releases the line and returns to the initial state.
+     * A held eventq buffer is void and is dropped without completing it.
+     */
+    void reset() {
+        releaseController();
+        direction = DIRECTION_NONE;
+        outputValue = false;
+        irqType = IRQ_TYPE_NONE;
+        latched = false;
+        heldEvent = null;
+    }
+
+    private boolean inUse() {
+        return direction != DIRECTION_NONE || irqType != IRQ_TYPE_NONE;
+    }
+
+    private boolean isLevel() {
+        return irqType == IRQ_TYPE_LEVEL_HIGH || irqType == IRQ_TYPE_LEVEL_LOW;
+    }
+
+    /** The controller line, requested again if a swap could not apply it; {@code null} when not in use. */
+    private GpioLine lineInUse() throws GpioException {
+        if (handle == null && inUse()) {
+            applyToController();
+        }
+        return handle;
+    }
+
+    /**
+     * Makes the controller side match the guest state: the line requested with
+     * the right direction while in use, an edge watch while an interrupt is
+     * enabled on an input, nothing otherwise.
+     */
+    private void applyToController() throws GpioException {
+        if (!inUse()) {
+            releaseController();
+            return;
+        }
+        if (controller == null) {
+            throw new GpioException(GpioException.Reason.RELEASED, "no GPIO controller is bound");
+        }
+        LineSettings settings = direction == DIRECTION_OUT ? (outputValue ? OUTPUT_HIGH : OUTPUT_LOW) : INPUT;
+        boolean watch = irqType != IRQ_TYPE_NONE && direction != DIRECTION_OUT;
+        if (!watch) {
+            closeWatch();
+        }
+        if (handle == null) {
+            handle = controller.request(offset, settings, consumer);
+        } else if (handle.settings().direction() != settings.direction()) {
+            handle.reconfigure(settings);
+        }
+        if (watch && subscription == null) {
+            subscription = handle.watchEdges(detection(irqType), edgeListener);
+        }
+    }
+
+    private void disableInterrupt() {
+        closeWatch();
+        irqType = IRQ_TYPE_NONE;
+        latched = false;
+        if (heldEvent != null) {
+            DescriptorChain chain = heldEvent;
+            heldEvent = null;
+            events.complete(chain, IRQ_STATUS_INVALID);
+        }
+    }
+
+    private void deliverIfLevelActive() {
+        try {
+            GpioLine inUse = lineInUse();
+            if (inUse != null && inUse.getValue() == (irqType == IRQ_TYPE_LEVEL_HIGH)) {
+                deliver();
+            }
+        } catch (GpioException | RuntimeException e) {
+            failed("reading the level of a level interrupt", e);
+        }
+    }
+
+    private void deliver() {
+        DescriptorChain chain = heldEvent;
+        heldEvent = null;
+        events.complete(chain, IRQ_STATUS_VALID);
+    }
+
+    private void closeWatch() {
+        if (subscription != null) {
+            subscription.close();
+            subscription = null;
+            // close() is synchronous: every edge of this watch is counted by now.
+            events.discardEdges();
+        }
+    }
+
+    private void releaseController() {
+        closeWatch();
+        if (handle != null) {
+            handle.close();
+            handle = null;
+        }
+    }
+
+    private static EdgeDetection detection(int irqType) {
+        switch (irqType) {
+            case IRQ_TYPE_EDGE_RISING:
+                return EdgeDetection.RISING;
+            case IRQ_TYPE_EDGE_FALLING:
+                return EdgeDetection.FALLING;
+            case IRQ_TYPE_EDGE_BOTH:
+            case IRQ_TYPE_LEVEL_HIGH:
+            case IRQ_TYPE_LEVEL_LOW:
+                return EdgeDetection.BOTH;
+            default:
+                return null;
+        }
+    }
+
+    private int noController() {
+        log.guestError(line, "no GPIO controller is bound");
+        return ERR;
+    }
+
+    private int invalid(String what) {
+        log.guestError(line, what);
+        return ERR;
+    }
+
+    private int failed(String what, Exception e) {
+        log.guestError(line, what + " failed on controller offset " + offset + ": " + e.getMessage());
+        return ERR;
+    }
+}

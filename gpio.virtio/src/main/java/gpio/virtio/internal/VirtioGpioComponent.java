@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.virtio.internal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.time.Duration;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+import gpio.api.GpioController;
+import gpio.vhostuser.Endpoint;
+import gpio.vhostuser.VhostUserTransport;
+
+/**
+ * One virtio-gpio device per factory configuration {@code gpio.virtio}: a
+ * {@link GpioDevice} served on its own socket by the vhost-user transport, over
+ * the GPIO controller chosen by {@code controller.target}.
+ *
+ * <p>The controller reference is dynamic, greedy and optional: SCR binds a
+ * better or newly targeted controller before unbinding the old one, and the
+ * device swaps between them without touching the frontend connection (see
+ * {@link GpioDevice} for what happens to messages in flight and line state).
+ * A change of {@code socket.path} or {@code socket.mode} is applied to the
+ * running endpoint; a change of any other property restarts the device, which
+ * disconnects the frontend.
+ */
+@Component(name = "gpio.virtio", configurationPid = "gpio.virtio",
+        configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+@Designate(ocd = VirtioGpioConfiguration.class, factory = true)
+public final class VirtioGpioComponent {
+
+    private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(100);
+
+    private final VhostUserTransport transport;
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private DeviceSettings settings;
+    private GpioController controller;
+    private DeviceLog log;
+    private GpioDevice device;
+    private DeviceThreads threads;
+    private Endpoint endpoint;
+
+    /**
+     * Activates with a configuration from ConfigAdmin.
+     *
+     * @param transport the vhost-user transport
+     * @param config the configuration
+     * @throws IOException when the socket cannot be created
+     * @throws IllegalArgumentException when the configuration is invalid, saying what is wrong
+     */
+    @Activate
+    public VirtioGpioComponent(@Reference(name = "transport") VhostUserTransport transport, VirtioGpioConfiguration config)
+            throws IOException {
+        this(transport, checked(config));
+    }
+
+    /**
+     * Starts a device with checked settings (for tests).
+     *
+     * @param transport the transport
+     * @param settings the settings
+     * @throws IOException when the socket cannot be created
+     */
+    VirtioGpioComponent(VhostUserTransport transport, DeviceSettings settings) throws IOException {
+        this.transport = transport;
+        synchronized (lock) {
+            start(settings);
+        }
+    }
+
+    private static DeviceSettings checked(VirtioGpioConfiguration config) {
+        try {
+            return DeviceSettings.from(config);
+        } catch (IllegalArgumentException e) {
+            System.getLogger("gpio.virtio").log(Level.ERROR, "virtio-gpio configuration refused: {0}",
+                    e.getMessage());
+            throw e;
+        }
+    }
+
+    /**
+     * Binds a controller; with a greedy reference, also a better one that
+     * replaces the current one.
+     *
+     * @param next the controller
+     */
+    @Reference(name = "controller", service = GpioController.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unbindController")
+    void bindController(GpioController next) {
+        synchronized (lock) {
+            controller = next;
+            if (device != null) {
+                device.setController(next);
+            }
+        }
+    }
+
+    /**
+     * Unbinds a controller; ignored unless it is the one in use (SCR binds a
+     * replacement before unbinding the old one).
+     *
+     * @param gone the controller
+     */
+    void unbindController(GpioController gone) {
+        synchronized (lock) {
+            if (controller != gone) {
+                return;
+            }
+            controller = null;
+            if (device != null) {
+                device.setController(null);
+            }
+        }
+    }
+
+    /**
+     * Applies a new configuration; an invalid one is refused and the device
+     * keeps running as it was.
+     *
+     * @param config the configuration
+     */
+    @Modified
+    void modified(VirtioGpioConfiguration config) {
+        DeviceSettings next;
+        try {
+            next = DeviceSettings.from(config);
+        } catch (IllegalArgumentException e) {
+            log.event(Level.ERROR, "configuration change refused, device unchanged: " + e.getMessage());
+            return;
+        }
+        synchronized (lock) {
+            try {
+                reconfigure(next);
+            } catch (IOException e) {
+                log.event(Level.ERROR, "configuration change failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Closes the endpoint (disconnecting any frontend) and stops the device's threads. */
+    @Deactivate
+    void deactivate() {
+        synchronized (lock) {
+            stop();
+        }
+    }
+
+    /**
+     * The endpoint (for tests).
+     *
+     * @return the endpoint
+     */
+    Endpoint endpoint() {
+        synchronized (lock) {
+            return endpoint;
+        }
+    }
+
+    private void reconfigure(DeviceSettings next) throws IOException {
+        if (!settings.sameDevice(next)) {
+            log.event(Level.INFO, "restarting the device for the new configuration; the frontend must reconnect");
+            stop();
+            start(next);
+            return;
+        }
+        if (!next.socketPath().equals(settings.socketPath())) {
+            endpoint.moveTo(next.socketPath(), next.socketMode());
+            log.event(Level.INFO, "moved to " + next.socketPath());
+        } else if (!next.socketMode().equals(settings.socketMode())) {
+            Files.setPosixFilePermissions(next.socketPath(), next.socketMode());
+        }
+        settings = next;
+    }
+
+    private void start(DeviceSettings next) throws IOException {
+        DeviceLog deviceLog = new DeviceLog(next.socketPath().toString());
+        GpioDevice[] created = new GpioDevice[1];
+        DeviceThreads startedThreads = new DeviceThreads("gpio.virtio " + next.socketPath(), next.workerThreads(),
+                () -> created[0].expireStuckRequests(System.nanoTime()), WATCHDOG_PERIOD, deviceLog);
+        GpioDevice newDevice = new GpioDevice(next.options(), startedThreads, deviceLog);
+        created[0] = newDevice;
+        newDevice.setController(controller);
+        try {
+            endpoint = transport.open(next.socketPath(), next.socketMode(), newDevice);
+        } catch (IOException | RuntimeException e) {
+            startedThreads.close();
+            deviceLog.event(Level.ERROR, "cannot serve the device: " + e.getMessage());
+            throw e;
+        }
+        settings = next;
+        log = deviceLog;
+        device = newDevice;
+        threads = startedThreads;
+        deviceLog.event(Level.INFO, "virtio-gpio device listening");
+    }
+
+    private void stop() {
+        if (endpoint != null) {
+            endpoint.close();
+            endpoint = null;
+        }
+        if (device != null) {
+            device.reset(); // the transport reset it too; releases every line before the threads stop
+            device = null;
+        }
+        if (threads != null) {
+            threads.close();
+            threads = null;
+        }
+    }
+}

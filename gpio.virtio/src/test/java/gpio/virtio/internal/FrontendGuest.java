@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.virtio.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import gpio.vhostuser.frontend.Completion;
+import gpio.vhostuser.frontend.FrontendQueue;
+import gpio.vhostuser.frontend.RingOptions;
+import gpio.vhostuser.frontend.VhostUserFrontend;
+
+/**
+ * A guest driver speaking to the device through the real vhost-user transport
+ * with the test frontend: the requestq and eventq rings live in shared memory,
+ * as QEMU sets them up for the Linux driver (indirect descriptors, EVENT_IDX).
+ * Single-threaded, like the frontend. Every buffer the device returns is matched
+ * to the one outstanding request with its token; a buffer returned for no
+ * outstanding request (answered twice, or never sent) fails the test.
+ */
+final class FrontendGuest implements Guest, AutoCloseable {
+
+    private final VhostUserFrontend frontend;
+    private final FrontendQueue requests;
+    private final FrontendQueue events;
+    private final Map<Integer, Outstanding> outstandingRequests = new HashMap<>();
+    private final Map<Integer, Outstanding> outstandingEvents = new HashMap<>();
+
+    /** One buffer given to the device. */
+    private static final class Outstanding {
+        byte[] written;
+    }
+
+    FrontendGuest(Path socket, int requestQueueSize) throws Exception {
+        frontend = VhostUserFrontend.connect(socket);
+        frontend.negotiate(VirtioGpio.F_VERSION_1 | VirtioGpio.F_IRQ | VirtioGpio.F_RING_INDIRECT_DESC
+                | VirtioGpio.F_RING_EVENT_IDX);
+        requests = frontend.startQueue(VirtioGpio.REQUEST_QUEUE,
+                new RingOptions(requestQueueSize, true, true, 1, 64));
+        events = frontend.startQueue(VirtioGpio.EVENT_QUEUE, new RingOptions(64, true, true, 1, 16));
+    }
+
+    VhostUserFrontend frontend() {
+        return frontend;
+    }
+
+    @Override
+    public Pending submit(int type, int gpio, int value) {
+        ByteBuffer b = ByteBuffer.allocate(VirtioGpio.REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) type).putShort((short) gpio).putInt(value);
+        Outstanding o = submit(requests, outstandingRequests, b.array(), VirtioGpio.RESPONSE_SIZE);
+        return () -> {
+            byte[] w = await(requests, outstandingRequests, o);
+            return new int[] {w.length > 0 ? w[0] & 0xFF : -1, w.length > 1 ? w[1] & 0xFF : -1, w.length};
+        };
+    }
+
+    @Override
+    public byte[] lineNames(int size) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(VirtioGpio.REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) VirtioGpio.MSG_GET_LINE_NAMES);
+        Outstanding o = submit(requests, outstandingRequests, b.array(), 1 + size);
+        byte[] w = await(requests, outstandingRequests, o);
+        if (w.length != 1 + size) {
+            throw new AssertionError("used length " + w.length + ", expected " + (1 + size));
+        }
+        return w;
+    }
+
+    @Override
+    public byte[] config() throws Exception {
+        return frontend.getConfig(0, VirtioGpio.CONFIG_SIZE);
+    }
+
+    @Override
+    public Irq unmask(int gpio) {
+        ByteBuffer b = ByteBuffer.allocate(VirtioGpio.IRQ_REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) gpio);
+        Outstanding o = submit(events, outstandingEvents, b.array(), VirtioGpio.IRQ_RESPONSE_SIZE);
+        return new Irq() {
+            @Override
+            public boolean returned() {
+                drain(events, outstandingEvents);
+                return o.written != null;
+            }
+
+            @Override
+            public int await() throws Exception {
+                byte[] w = FrontendGuest.this.await(events, outstandingEvents, o);
+                if (w.length != 1) {
+                    throw new AssertionError("irq used length " + w.length);
+                }
+                return w[0] & 0xFF;
+            }
+        };
+    }
+
+    private static Outstanding submit(FrontendQueue queue, Map<Integer, Outstanding> outstanding, byte[] readable,
+            int writable) {
+        Outstanding o = new Outstanding();
+        int token = queue.submit(readable, writable);
+        outstanding.put(token, o);
+        queue.kick();
+        return o;
+    }
+
+    private static void drain(FrontendQueue queue, Map<Integer, Outstanding> outstanding) {
+        Completion c;
+        while ((c = queue.poll()) != null) {
+            settle(outstanding, c);
+        }
+    }
+
+    private static void settle(Map<Integer, Outstanding> outstanding, Completion c) {
+        Outstanding o = outstanding.remove(c.token());
+        if (o == null) {
+            throw new AssertionError("buffer " + c.token() + " returned but not outstanding: answered twice?");
+        }
+        o.written = c.written();
+    }
+
+    private byte[] await(FrontendQueue queue, Map<Integer, Outstanding> outstanding, Outstanding o)
+            throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (o.written == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("no answer within " + WAIT);
+            }
+            settle(outstanding, queue.await(java.time.Duration.ofNanos(left)));
+        }
+        return o.written;
+    }
+
+    /** How many buffers the device still holds on the requestq. */
+    int outstandingRequests() {
+        drain(requests, outstandingRequests);
+        return outstandingRequests.size();
+    }
+
+    @Override
+    public void close() {
+        frontend.close();
+    }
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.virtio.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.annotation.Annotation;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import gpio.vhostuser.Endpoint;
+import gpio.vhostuser.VhostUserTransport;
+import gpio.vhostuser.VirtioDevice;
+
+/** Configuration checks and the component's reaction to configuration and controller changes. */
+class VirtioGpioComponentTest {
+
+    /** A transport that records what it was asked to do. */
+    static final class RecordingTransport implements VhostUserTransport {
+        final List<FakeEndpoint> opened = new ArrayList<>();
+
+        @Override
+        public Endpoint open(Path socketPath, Set<PosixFilePermission> mode, VirtioDevice device) {
+            FakeEndpoint e = new FakeEndpoint(socketPath, device);
+            opened.add(e);
+            return e;
+        }
+    }
+
+    static final class FakeEndpoint implements Endpoint {
+        Path path;
+        final VirtioDevice device;
+        boolean closed;
+
+        FakeEndpoint(Path path, VirtioDevice device) {
+            this.path = path;
+            this.device = device;
+        }
+
+        @Override
+        public Path socketPath() {
+            return path;
+        }
+
+        @Override
+        public boolean connected() {
+            return false;
+        }
+
+        @Override
+        public long negotiatedFeatures() {
+            return 0;
+        }
+
+        @Override
+        public void moveTo(Path newPath, Set<PosixFilePermission> mode) {
+            path = newPath;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    static VirtioGpioConfiguration config(String path, String mode, String target, String lines, String... names) {
+        return new VirtioGpioConfiguration() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return VirtioGpioConfiguration.class;
+            }
+
+            @Override
+            public String socket_path() {
+                return path;
+            }
+
+            @Override
+            public String socket_mode() {
+                return mode;
+            }
+
+            @Override
+            public String controller_target() {
+                return target;
+            }
+
+            @Override
+            public String lines() {
+                return lines;
+            }
+
+            @Override
+            public String[] line_names() {
+                return names;
+            }
+
+            @Override
+            public String consumer() {
+                return "virtio-gpio";
+            }
+
+            @Override
+            public boolean interrupts() {
+                return true;
+            }
+
+            @Override
+            public int request_timeout_ms() {
+                return 5000;
+            }
+
+            @Override
+            public int worker_threads() {
+                return 2;
+            }
+        };
+    }
+
+    private static String refusal(VirtioGpioConfiguration config) {
+        return assertThrows(IllegalArgumentException.class, () -> DeviceSettings.from(config)).getMessage();
+    }
+
+    @Test
+    void invalidValuesAreRefusedWithTheReason() {
+        assertTrue(refusal(config("", "rw-------", "(a=b)", "")).startsWith("socket.path is missing"));
+        assertTrue(refusal(config("rel/sock", "rw-------", "(a=b)", "")).contains("not an absolute path"));
+        assertTrue(refusal(config("/tmp/s", "rwx", "(a=b)", "")).startsWith("socket.mode \"rwx\""));
+        assertTrue(refusal(config("/tmp/s", "rw-------", "gpio.label=x", "")).startsWith("controller.target"));
+        assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "3-1")).contains("runs backwards"));
+        assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "0,x")).contains("\"x\""));
+        assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "", "LED")).contains("offset=name"));
+        assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "", "1=A", "2=A")).contains("unique"));
+        assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "", "1=\u00e9")).contains("7-bit ASCII"));
+    }
+
+    @Test
+    void validConfigurationIsParsed() {
+        DeviceSettings s = DeviceSettings.from(config("/tmp/s", "rw-rw----", "(gpio.label=sim0)", "0-2, 7",
+                "7=LED", " "));
+        assertEquals(Path.of("/tmp/s"), s.socketPath());
+        assertEquals(PosixFilePermissions.fromString("rw-rw----"), s.socketMode());
+        assertEquals(List.of(0, 1, 2, 7), java.util.Arrays.stream(s.options().lines()).boxed().toList());
+        assertEquals(Map.of(7, "LED"), s.options().names());
+    }
+
+    @Test
+    void pathChangeMovesTheEndpointOtherChangesRestartTheDevice() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        VirtioGpioComponent component = new VirtioGpioComponent(transport,
+                config("/tmp/a", "rw-------", "(gpio.label=x)", ""));
+        TestController controller = new TestController("x", "l0", "l1");
+        component.bindController(controller);
+        FakeEndpoint first = transport.opened.get(0);
+        ByteBuffer config = ByteBuffer.allocate(2);
+        first.device.readConfig(0, config);
+        assertEquals(2, config.get(0), "ngpio from the bound controller");
+
+        component.modified(config("/tmp/b", "rw-------", "(gpio.label=x)", ""));
+        assertEquals(1, transport.opened.size(), "moved, not reopened");
+        assertEquals(Path.of("/tmp/b"), first.path);
+        assertFalse(first.closed);
+
+        component.modified(config("/tmp/b", "rw-------", "(gpio.label=x)", "1"));
+        assertTrue(first.closed);
+        FakeEndpoint second = transport.opened.get(1);
+        assertNotSame(first.device, second.device);
+        ByteBuffer narrowed = ByteBuffer.allocate(2);
+        second.device.readConfig(0, narrowed);
+        assertEquals(1, narrowed.get(0), "one line selected");
+
+        component.modified(config("/tmp/b", "bad", "(gpio.label=x)", "1"));
+        assertSame(second, transport.opened.get(transport.opened.size() - 1), "invalid change refused");
+        assertFalse(second.closed);
+
+        component.deactivate();
+        assertTrue(second.closed);
+    }
+
+    @Test
+    void unbindOfAReplacedControllerKeepsTheNewOne() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        VirtioGpioComponent component = new VirtioGpioComponent(transport,
+                config("/tmp/a", "rw-------", "(gpio.label=*)", ""));
+        TestController a = new TestController("a", "l0");
+        TestController b = new TestController("b", "m0");
+        component.bindController(a);
+        component.bindController(b); // greedy: the replacement is bound first
+        component.unbindController(a);
+        GpioDevice device = (GpioDevice) transport.opened.get(0).device;
+        assertSame(b, device.controller());
+        component.unbindController(b);
+        assertEquals(null, device.controller());
+        component.deactivate();
+    }
+}
