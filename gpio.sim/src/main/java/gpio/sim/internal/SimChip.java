@@ -146,7 +146,7 @@ final class SimChip implements GpioController, GpioSimulator {
 
     @Override
     public LineInfo lineInfo(int offset) throws GpioException {
-        simulateLatency();
+        // No latency and no faults here: a snapshot query, which the HTTP API and the shell use to list lines.
         LineState line = lineFor(offset);
         synchronized (lock) {
             if (line.holder == null) {

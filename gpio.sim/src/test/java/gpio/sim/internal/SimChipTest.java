@@ -480,6 +480,10 @@ class SimChipTest {
         GpioLine line = chip.request(0, LineSettings.input(), "test");
         line.getValue();
         assertTrue(System.nanoTime() - start >= Duration.ofMillis(100).toNanos());
+        chip.setLatency(Duration.ofSeconds(30));
+        long infoStart = System.nanoTime();
+        chip.lineInfo(0);
+        assertTrue(System.nanoTime() - infoStart < Duration.ofSeconds(15).toNanos(), "lineInfo has no latency");
         chip.setLatency(Duration.ZERO);
         assertThrows(IllegalArgumentException.class, () -> chip.setLatency(Duration.ofMinutes(1)));
         assertThrows(IllegalArgumentException.class, () -> chip.setLatency(Duration.ofMillis(-1)));
