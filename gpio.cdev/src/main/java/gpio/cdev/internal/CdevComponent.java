@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.cdev.internal;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+
+import gpio.api.GpioBackend;
+import gpio.api.GpioController;
+import gpio.api.GpioException;
+import gpio.cdev.internal.uapi.LinuxSyscalls;
+import gpio.cdev.internal.uapi.Syscalls;
+
+/**
+ * One configured Linux GPIO chip, published as a {@link GpioController}.
+ *
+ * <p>The component registers the service itself instead of letting DS do it,
+ * for two reasons: the {@code gpio.label} property defaults to the chip's label,
+ * known only once the chip is open; and when the chip disappears the service
+ * must go away while the configuration stays. The service carries the
+ * component's properties, among them {@code gpio.backend=cdev} from
+ * {@link GpioBackend}.
+ */
+@Component(configurationPid = CdevComponent.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {})
+@Designate(ocd = CdevConfiguration.class, factory = true)
+@GpioBackend("cdev")
+public final class CdevComponent {
+
+    /** The factory PID of the configurations. */
+    public static final String FACTORY_PID = "gpio.cdev";
+    private static final System.Logger LOG = System.getLogger(CdevComponent.class.getName());
+
+    private final CdevController controller;
+    private final AtomicBoolean withdrawn = new AtomicBoolean();
+    // Set once registered; the chip may go away (and withdraw be called) before.
+    private volatile ServiceRegistration<GpioController> registration;
+
+    /**
+     * Opens the chip and publishes the controller.
+     *
+     * @param context the bundle context, to register the service
+     * @param configuration the configuration
+     * @param properties the component properties, copied to the service
+     * @throws GpioException when the chip cannot be opened or the configuration does not fit it
+     */
+    @Activate
+    public CdevComponent(BundleContext context, CdevConfiguration configuration, Map<String, Object> properties)
+            throws GpioException {
+        this(new LinuxSyscalls(), context, options(configuration), properties);
+    }
+
+    CdevComponent(Syscalls syscalls, BundleContext context, CdevController.Options options,
+            Map<String, Object> properties) throws GpioException {
+        controller = CdevController.open(syscalls, options, this::withdraw);
+        Hashtable<String, Object> serviceProperties = new Hashtable<>();
+        properties.forEach((key, value) -> {
+            if (!key.startsWith(".") && !key.startsWith("component.")) {
+                serviceProperties.put(key, value);
+            }
+        });
+        serviceProperties.put(GpioController.LABEL_PROPERTY, controller.label());
+        try {
+            registration = context.registerService(GpioController.class, controller, serviceProperties);
+        } catch (RuntimeException e) {
+            controller.close();
+            throw e;
+        }
+        if (withdrawn.get()) {
+            unregister();
+        }
+    }
+
+    static CdevController.Options options(CdevConfiguration configuration) {
+        return new CdevController.Options(configuration.chip().trim(), configuration.offsets(),
+                configuration.consumer(), configuration.gpio_label().trim(),
+                new LineDefaults(configuration.bias(), configuration.drive(), configuration.active_low(),
+                        Duration.ofNanos(Math.multiplyExact(configuration.debounce_us(), 1000L))));
+    }
+
+    /** Withdraws the service and releases every line. */
+    @Deactivate
+    void deactivate() {
+        withdraw();
+        controller.close();
+    }
+
+    // Called on deactivation, or on the poller thread when the chip went away.
+    private void withdraw() {
+        if (withdrawn.compareAndSet(false, true)) {
+            unregister();
+        }
+    }
+
+    private void unregister() {
+        ServiceRegistration<GpioController> current = registration;
+        if (current != null) {
+            try {
+                current.unregister();
+            } catch (IllegalStateException e) {
+                LOG.log(Level.DEBUG, "GPIO controller service already unregistered", e);
+            }
+        }
+    }
+}
