@@ -3,6 +3,7 @@ package gpio.itest;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.function.BooleanSupplier;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -34,6 +35,21 @@ final class Await {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no " + type.getSimpleName() + " service matching " + filter + " within "
                         + DEADLINE.toSeconds() + " s");
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
+    /**
+     * Waits until {@code condition} holds.
+     *
+     * @throws AssertionError naming {@code what} when it does not before the deadline
+     */
+    static void condition(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not true within " + DEADLINE.toSeconds() + " s: " + what);
             }
             Thread.sleep(POLL_MILLIS);
         }

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Dictionary;
@@ -25,6 +26,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.metatype.MetaTypeInformation;
+import org.osgi.service.metatype.MetaTypeService;
 
 import gpio.api.GpioController;
 
@@ -38,6 +41,9 @@ public class GatewayBundleSetIT {
 
     @Inject
     private ConfigurationAdmin configAdmin;
+
+    @Inject
+    private MetaTypeService metaType;
 
     @Configuration
     public Option[] config() {
@@ -69,6 +75,20 @@ public class GatewayBundleSetIT {
     }
 
     @Test
+    public void everyBackendAndTheDeviceHaveAFactoryConfigurationForm() {
+        for (String[] bundleAndPid : new String[][] {
+                {"gpio.sim", "gpio.sim"}, {"gpio.cdev", "gpio.cdev"}, {"gpio.virtio", "gpio.virtio"}}) {
+            Bundle bundle = Arrays.stream(context.getBundles())
+                    .filter(b -> b.getSymbolicName().equals(bundleAndPid[0])).findFirst()
+                    .orElseThrow(() -> new AssertionError("no bundle " + bundleAndPid[0]));
+            MetaTypeInformation info = metaType.getMetaTypeInformation(bundle);
+            assertTrue(bundleAndPid[0] + " has no factory form " + bundleAndPid[1],
+                    Arrays.asList(info.getFactoryPids()).contains(bundleAndPid[1]));
+            assertNotNull(info.getObjectClassDefinition(bundleAndPid[1], null).getName());
+        }
+    }
+
+    @Test
     public void theDefaultDeviceServesTheSimulatorInTheDataDirectory() throws Exception {
         org.osgi.service.cm.Configuration[] devices = configAdmin.listConfigurations("(service.factoryPid=gpio.virtio)");
         assertNotNull("no gpio.virtio configuration was created", devices);
@@ -77,5 +97,6 @@ public class GatewayBundleSetIT {
         Path dataDir = Path.of(context.getProperty("gpio.data"));
         assertEquals(dataDir.resolve("gpio0.sock").toString(), properties.get("socket.path"));
         assertEquals("(gpio.label=sim0)", properties.get("controller.target"));
+        Await.condition(() -> Files.exists(dataDir.resolve("gpio0.sock")), "the device's socket file exists");
     }
 }

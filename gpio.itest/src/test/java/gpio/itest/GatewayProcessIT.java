@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -23,24 +24,31 @@ class GatewayProcessIT {
     Path dataDir;
 
     @Test
-    void firstStartCreatesTheDefaultsAndPrintsTheQemuCommandLine() throws Exception {
+    void firstStartServesTheDefaultDeviceAndSigtermRemovesItsSocket() throws Exception {
         try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
-            String socket = dataDir.resolve("gpio0.sock").toString();
+            Path socketFile = dataDir.resolve("gpio0.sock");
+            String socket = socketFile.toString();
             gateway.awaitLine(line -> line.contains("-chardev socket,id=vgpio,path=" + socket + " ")
                     && line.contains("-device vhost-user-gpio-pci,chardev=vgpio")
                     && line.contains("memory-backend-memfd") && line.contains("share=on"),
                     "the QEMU command line for " + socket);
             assertTrue(Files.isDirectory(dataDir.resolve("framework")), "framework storage is not in gpio.data");
             assertTrue(Files.isDirectory(dataDir.resolve("config")), "configuration is not in gpio.data");
-            gateway.awaitConfigurationForm("gpio.sim");
+            gateway.awaitLine(line -> line.contains(socket + ": serving GPIO controller sim0"),
+                    "that the device serves sim0");
+            assertTrue(Files.exists(socketFile), "no socket file at " + socket);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socketFile)));
             gateway.stopCleanly();
+            assertFalse(Files.exists(socketFile), "the socket file was left behind");
         }
     }
 
     @Test
-    void theWebConsoleListsTheConfigurationForms() throws Exception {
+    void theWebConsoleOffersTheThreeConfigurationForms() throws Exception {
         try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
             gateway.awaitConfigurationForm("gpio.sim");
+            gateway.awaitConfigurationForm("gpio.cdev");
+            gateway.awaitConfigurationForm("gpio.virtio");
             gateway.stopCleanly();
         }
     }
