@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -104,7 +105,7 @@ public final class GpioApiServlet extends HttpServlet {
         try {
             // listConfigurations neither creates nor binds the console's configuration, unlike getConfiguration.
             Configuration[] found = admin.listConfigurations(
-                    "(" + org.osgi.framework.Constants.SERVICE_PID + "=" + ConsoleCredentials.CONSOLE_PID + ")");
+                    "(" + Constants.SERVICE_PID + "=" + ConsoleCredentials.CONSOLE_PID + ")");
             return found == null || found.length == 0 ? null : found[0].getProperties();
         } catch (IOException | InvalidSyntaxException e) {
             throw new IllegalStateException("cannot read the web console's configuration: " + e.getMessage(), e);
