@@ -111,7 +111,7 @@ public final class FrontendQueue {
         return suppressedKicks;
     }
 
-    /** Notifications read from the call eventfd so far (each may cover several used buffers). */
+    /** Notifications the backend wrote to the call eventfd and this queue consumed so far. */
     public long calls() {
         return calls;
     }
@@ -274,20 +274,54 @@ public final class FrontendQueue {
                 pollFd.setShort(4, LibC.POLLIN);
                 pollFd.setShort(6, (short) 0);
                 int ready = LibC.pollFds(Pointer.nativeValue(pollFd), 1, (int) Math.max(1, left / 1_000_000));
-                if (ready > 0 && LibC.readCounter(callFd, Pointer.nativeValue(counter)) == 8) {
-                    calls++;
+                if (ready > 0) {
+                    takeCall();
                 }
             }
         }
     }
 
-    /** Whether a call is pending on the call eventfd, consuming it. */
+    /** Whether a call is pending on the call eventfd, consuming it (and counting the writes it sums up). */
     public boolean takeCall() {
         if (LibC.readCounter(callFd, Pointer.nativeValue(counter)) == 8) {
-            calls++;
+            calls += counter.getLong(0);
             return true;
         }
         return false;
+    }
+
+    /**
+     * Writes descriptor {@code id} of the descriptor table exactly as given, for
+     * tests of malformed chains; see {@link #publishRaw}.
+     */
+    public void writeDescriptor(int id, long address, int length, int flags, int next) {
+        putDescriptor(desc, id, address, length, flags, next);
+    }
+
+    /**
+     * Makes {@code head} available as it is, unchecked, for tests of malformed
+     * chains (the head may even be out of range). Kick afterwards.
+     */
+    public void publishRaw(int head) {
+        if (head >= 0 && head < size) {
+            chainLength[head] = 0;
+            writableLength[head] = options.slotSize();
+            writableAddress[head] = slotAddress(head);
+        }
+        avail.putShort(4 + 2 * (availIdx & (size - 1)), (short) head);
+        availIdx = (availIdx + 1) & 0xffff;
+        SHORT_LE.setRelease(avail, 2, (short) availIdx);
+    }
+
+    /** Publishes {@code index} as the available index, unchecked, for tests of malformed rings. */
+    public void publishAvailIndex(int index) {
+        availIdx = index & 0xffff;
+        SHORT_LE.setRelease(avail, 2, (short) availIdx);
+    }
+
+    /** The guest address of the data slot of {@code head}, a valid buffer of {@link RingOptions#slotSize()} bytes. */
+    public long slotAddress(int head) {
+        return slots + (long) head * options.slotSize();
     }
 
     /** The backend's {@code avail_event} (EVENT_IDX): the available index it wants a kick for. */
