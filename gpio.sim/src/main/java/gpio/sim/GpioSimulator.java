@@ -130,8 +130,9 @@ public interface GpioSimulator {
     void clearFaults(int offset);
 
     /**
-     * Delays every later operation of a consumer on the controller and its lines
-     * (except closing) by this much, as a slow bus would.
+     * Delays every later operation of a consumer on a line ({@code request},
+     * {@code getValue}, {@code setValue}, {@code reconfigure} and {@code watchEdges};
+     * not {@code lineInfo} or closing) by this much, as a slow bus would.
      *
      * @param latency the delay, zero for none, less than one minute
      * @throws IllegalArgumentException for a negative delay or one of a minute or more

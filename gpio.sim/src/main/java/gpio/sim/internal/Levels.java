@@ -4,7 +4,7 @@ package gpio.sim.internal;
 import java.util.Locale;
 
 /** Levels as operators type them, for the Gogo commands and the HTTP API. */
-final class Levels {
+public final class Levels {
 
     private Levels() {
     }
@@ -14,7 +14,7 @@ final class Levels {
      *
      * @throws IllegalArgumentException for anything else, saying what is expected
      */
-    static boolean parse(String text) {
+    public static boolean parse(String text) {
         String level = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
         return switch (level) {
             case "1", "high" -> true;
@@ -24,12 +24,12 @@ final class Levels {
         };
     }
 
-    static String format(boolean level) {
+    public static String format(boolean level) {
         return level ? "1" : "0";
     }
 
     /** Text from a user, shortened and with anything unprintable escaped, to be echoed in a message. */
-    static String printable(String text) {
+    public static String printable(String text) {
         if (text == null) {
             return "";
         }

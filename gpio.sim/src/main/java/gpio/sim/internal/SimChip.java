@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import gpio.api.Direction;
 import gpio.api.Edge;
@@ -46,6 +47,12 @@ final class SimChip implements GpioController, GpioSimulator {
 
     private static final System.Logger LOG = System.getLogger(SimChip.class.getName());
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Events waiting for the event thread beyond this many are dropped, leaving a
+     * gap in the sequence numbers, as the kernel does when a line request's event
+     * FIFO is full: a stuck listener must not make the queue grow without bound.
+     */
+    static final int MAX_PENDING_EVENTS = 4096;
 
     private final Object lock = new Object();
     private final LineState[] lines;
@@ -53,7 +60,10 @@ final class SimChip implements GpioController, GpioSimulator {
     private final ScheduledThreadPoolExecutor eventThread;
     private volatile String label;
     private volatile long latencyNanos;
+    private final AtomicInteger pendingEvents = new AtomicInteger();
     private long controllerSequence;
+    /** Whether dropping events has been logged since the queue last had room. */
+    private boolean overflowLogged;
     private boolean closed;
 
     SimChip(SimConfig config) {
@@ -146,7 +156,7 @@ final class SimChip implements GpioController, GpioSimulator {
 
     @Override
     public LineInfo lineInfo(int offset) throws GpioException {
-        simulateLatency();
+        // No latency and no faults here: a snapshot query, which the HTTP API and the shell use to list lines.
         LineState line = lineFor(offset);
         synchronized (lock) {
             if (line.holder == null) {
@@ -484,10 +494,26 @@ final class SimChip implements GpioController, GpioSimulator {
             return;
         }
         Edge edge = level ^ line.settings.activeLow() ? Edge.RISING : Edge.FALLING;
-        if (subscription.detection.reports(edge)) {
-            EdgeEvent event = new EdgeEvent(line.offset, edge, now, ++controllerSequence, ++line.lineSequence);
-            eventThread.execute(() -> subscription.deliver(event));
+        if (!subscription.detection.reports(edge)) {
+            return;
         }
+        long sequence = ++controllerSequence;
+        long lineSequence = ++line.lineSequence;
+        if (pendingEvents.get() >= MAX_PENDING_EVENTS) {
+            if (!overflowLogged) {
+                overflowLogged = true;
+                LOG.log(Level.WARNING, MAX_PENDING_EVENTS + " edge events of " + label + " wait for their listeners:"
+                        + " dropping events (gaps in the sequence numbers) until they catch up");
+            }
+            return;
+        }
+        overflowLogged = false;
+        pendingEvents.incrementAndGet();
+        EdgeEvent event = new EdgeEvent(line.offset, edge, now, sequence, lineSequence);
+        eventThread.execute(() -> {
+            pendingEvents.decrementAndGet();
+            subscription.deliver(event);
+        });
     }
 
     private boolean[] levels() {

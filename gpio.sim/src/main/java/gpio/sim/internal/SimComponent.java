@@ -108,6 +108,7 @@ public final class SimComponent {
     }
 
     private void stop() {
+        // Unregister first: consumers unbind and release their lines gracefully; closing then releases the rest.
         registration.unregister();
         chip.close();
     }

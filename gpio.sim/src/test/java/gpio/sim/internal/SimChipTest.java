@@ -437,6 +437,36 @@ class SimChipTest {
     }
 
     @Test
+    void eventsBeyondTheQueueLimitAreDroppedLeavingASequenceGap() throws Exception {
+        GpioLine line = chip.request(0, LineSettings.input(), "test");
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CountDownLatch mayReturn = new CountDownLatch(1);
+        Events events = new Events();
+        line.watchEdges(EdgeDetection.BOTH, event -> {
+            if (event.controllerSequence() == 1) {
+                inCallback.countDown();
+                await(mayReturn);
+            }
+            events.onEdge(event);
+        });
+        chip.setInput(0, true);
+        assertTrue(inCallback.await(5, TimeUnit.SECONDS));
+        int extra = SimChip.MAX_PENDING_EVENTS + 10;
+        for (int i = 0; i < extra; i++) {
+            chip.setInput(0, i % 2 != 0);
+        }
+        mayReturn.countDown();
+        for (long sequence = 1; sequence <= 1 + SimChip.MAX_PENDING_EVENTS; sequence++) {
+            assertEquals(sequence, events.next().controllerSequence());
+        }
+        chip.setInput(0, !chip.externalLevel(0));
+        EdgeEvent afterGap = events.next();
+        assertEquals(List.of(2L + extra, 2L + extra), List.of(afterGap.controllerSequence(), afterGap.lineSequence()),
+                "the dropped events are counted, as a gap");
+        events.assertNone();
+    }
+
+    @Test
     void aThrowingListenerDoesNotStopTheEventThread() throws Exception {
         GpioLine line = chip.request(0, LineSettings.input(), "test");
         Events events = new Events();
@@ -480,6 +510,10 @@ class SimChipTest {
         GpioLine line = chip.request(0, LineSettings.input(), "test");
         line.getValue();
         assertTrue(System.nanoTime() - start >= Duration.ofMillis(100).toNanos());
+        chip.setLatency(Duration.ofSeconds(30));
+        long infoStart = System.nanoTime();
+        chip.lineInfo(0);
+        assertTrue(System.nanoTime() - infoStart < Duration.ofSeconds(15).toNanos(), "lineInfo has no latency");
         chip.setLatency(Duration.ZERO);
         assertThrows(IllegalArgumentException.class, () -> chip.setLatency(Duration.ofMinutes(1)));
         assertThrows(IllegalArgumentException.class, () -> chip.setLatency(Duration.ofMillis(-1)));

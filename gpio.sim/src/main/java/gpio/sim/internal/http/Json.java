@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.sim.internal.http;
+
+import java.util.Locale;
+
+/**
+ * The few JSON writing needs of the API (RFC 8259): objects, arrays, strings,
+ * numbers, booleans and null, written straight into a builder. Too small a need
+ * for a JSON library in the bundle; the caller gets commas right through
+ * {@link #comma()}.
+ */
+final class Json {
+
+    private final StringBuilder out = new StringBuilder(256);
+    private boolean first = true;
+
+    Json beginObject() {
+        comma();
+        out.append('{');
+        first = true;
+        return this;
+    }
+
+    Json endObject() {
+        out.append('}');
+        first = false;
+        return this;
+    }
+
+    Json beginArray(String name) {
+        name(name);
+        out.append('[');
+        first = true;
+        return this;
+    }
+
+    Json endArray() {
+        out.append(']');
+        first = false;
+        return this;
+    }
+
+    Json field(String name, String value) {
+        name(name);
+        if (value == null) {
+            out.append("null");
+        } else {
+            string(value);
+        }
+        return this;
+    }
+
+    Json field(String name, long value) {
+        name(name);
+        out.append(value);
+        return this;
+    }
+
+    Json field(String name, boolean value) {
+        name(name);
+        out.append(value);
+        return this;
+    }
+
+    /** A 0/1 level, or null when unknown. */
+    Json level(String name, Boolean level) {
+        name(name);
+        out.append(level == null ? "null" : level ? "1" : "0");
+        return this;
+    }
+
+    private void name(String name) {
+        comma();
+        string(name);
+        out.append(':');
+    }
+
+    private void comma() {
+        if (!first) {
+            out.append(',');
+        }
+        first = false;
+    }
+
+    private void string(String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    @Override
+    public String toString() {
+        return out.toString();
+    }
+}
