@@ -303,14 +303,21 @@ final class LineState {
     /**
      * Moves the line to another controller (or to none): releases the line on
      * the old one and replays the guest's state (direction, output value,
-     * interrupt type) on the new one. The held eventq buffer and a latched edge
-     * stay; a level interrupt is checked against the new controller at once.
+     * interrupt type) on the new one. The held eventq buffer, a latched edge and
+     * edges counted but not yet handled stay; a level interrupt is checked against the new controller at once.
      * When the new controller refuses the line, the guest state stays and the
      * next message for the line tries again.
      *
      * @param next the new controller, {@code null} for none
      */
     void rebind(GpioController next) {
+        // Edges the old watch counted but this line has not handled yet happened
+        // while the interrupt was enabled: they stay counted and are handled
+        // after the swap (an edge type delivers or latches them).
+        if (subscription != null) {
+            subscription.close();
+            subscription = null;
+        }
         releaseController();
         controller = next;
         if (next == null || !inUse()) {

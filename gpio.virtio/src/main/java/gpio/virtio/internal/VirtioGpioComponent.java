@@ -169,7 +169,7 @@ public final class VirtioGpioComponent {
     }
 
     private void reconfigure(DeviceSettings next) throws IOException {
-        if (!settings.sameDevice(next)) {
+        if (endpoint == null || !settings.sameDevice(next)) {
             log.event(Level.INFO, "restarting the device for the new configuration; the frontend must reconnect");
             stop();
             start(next);

@@ -141,6 +141,7 @@ class VirtioGpioComponentTest {
         assertTrue(refusal(config("/tmp/s", "rw-------", "gpio.label=x", "")).startsWith("controller.target"));
         assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "3-1")).contains("runs backwards"));
         assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "0,x")).contains("\"x\""));
+        assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "0-2000000000")).contains("more than 65535"));
         assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "", "LED")).contains("offset=name"));
         assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "", "1=A", "2=A")).contains("unique"));
         assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "", "1=\u00e9")).contains("7-bit ASCII"));
