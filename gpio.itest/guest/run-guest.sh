@@ -40,7 +40,7 @@ if [[ $host == yes ]]; then
     script=$(mktemp "$cache/run-XXXXXX.sh")
     trap 'rm -f "$script"' EXIT
     printf '%s\n' "$command" >"$script"
-    qemu+=(-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on
+    qemu+=(-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
            -append "console=ttyS0 quiet panic=-1 vgpio_script=/host$script")
 else
     [[ $command != *'"'* ]] || { echo "run-guest: no double quotes in COMMAND without --host" >&2; exit 2; }
