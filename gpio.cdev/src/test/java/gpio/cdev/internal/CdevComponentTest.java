@@ -3,16 +3,11 @@ package gpio.cdev.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 
 import gpio.api.GpioController;
 import gpio.api.LineSettings;
@@ -22,37 +17,14 @@ import gpio.cdev.internal.uapi.FakeKernel;
 class CdevComponentTest {
 
     private final FakeKernel kernel = new FakeKernel();
-    private final AtomicReference<Dictionary<?, ?>> registered = new AtomicReference<>();
-    private final AtomicReference<Object> service = new AtomicReference<>();
-    private final AtomicInteger unregistered = new AtomicInteger();
+    private final RecordingBundleContext framework = new RecordingBundleContext();
 
     CdevComponentTest() {
         kernel.addChip("/dev/gpiochip0", "gpio-sim.0-node0", 4);
     }
 
-    private BundleContext context() {
-        ServiceRegistration<?> registration = (ServiceRegistration<?>) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ServiceRegistration.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("unregister")) {
-                        if (unregistered.getAndIncrement() > 0) {
-                            throw new IllegalStateException("already unregistered");
-                        }
-                    }
-                    return null;
-                });
-        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("registerService") && args[0] == GpioController.class) {
-                        service.set(args[1]);
-                        registered.set((Dictionary<?, ?>) args[2]);
-                        return registration;
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
     private CdevComponent activate(String label) throws Exception {
-        return new CdevComponent(kernel, context(),
+        return new CdevComponent(kernel, framework.context(),
                 new CdevController.Options("gpio-sim.0-node0", new int[0], "vgpio", label, LineDefaults.NONE),
                 Map.of("gpio.backend", "cdev", "gpio.label", label, "chip", "gpio-sim.0-node0", "component.id", 4L,
                         ".secret", "x"));
@@ -61,22 +33,22 @@ class CdevComponentTest {
     @Test
     void publishesTheControllerUnderTheChipsLabelUntilDeactivated() throws Exception {
         CdevComponent component = activate("");
-        Dictionary<?, ?> properties = registered.get();
+        Dictionary<?, ?> properties = framework.properties.get();
         assertEquals("gpio-sim.0-node0", properties.get(GpioController.LABEL_PROPERTY));
         assertEquals("cdev", properties.get(GpioController.BACKEND_PROPERTY));
         assertEquals("gpio-sim.0-node0", properties.get("chip"));
         assertEquals(null, properties.get("component.id"));
         assertEquals(null, properties.get(".secret"));
-        ((GpioController) service.get()).request(1, LineSettings.output(true), "");
+        framework.service.get().request(1, LineSettings.output(true), "");
         component.deactivate();
-        assertEquals(1, unregistered.get());
+        assertEquals(1, framework.unregistrations.get());
         assertEquals(0, kernel.openFds(), "deactivation releases the lines and closes the chip");
     }
 
     @Test
     void aConfiguredLabelWins() throws Exception {
         CdevComponent component = activate("board");
-        assertEquals("board", registered.get().get(GpioController.LABEL_PROPERTY));
+        assertEquals("board", framework.properties.get().get(GpioController.LABEL_PROPERTY));
         component.deactivate();
     }
 
@@ -84,9 +56,9 @@ class CdevComponentTest {
     void theServiceGoesAwayWithTheChipAndDeactivationIsStillClean() throws Exception {
         CdevComponent component = activate("");
         kernel.unplug("/dev/gpiochip0");
-        Await.until(() -> unregistered.get() == 1, Duration.ofSeconds(5), () -> "service still registered");
+        Await.until(() -> framework.unregistrations.get() == 1, Duration.ofSeconds(5), () -> "service still registered");
         component.deactivate();
-        assertEquals(1, unregistered.get(), "unregistered once");
+        assertEquals(1, framework.unregistrations.get(), "unregistered once");
         assertEquals(0, kernel.openFds());
     }
 }

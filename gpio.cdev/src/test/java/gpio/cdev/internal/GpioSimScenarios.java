@@ -207,10 +207,49 @@ class GpioSimScenarios {
         }
         controller.request(4, LineSettings.input(), "guest").close();
 
+        Process gpioset = new ProcessBuilder("gpioset", "--mode=signal", sim.chipName(), "6=1").inheritIO().start();
+        try {
+            Await.until(() -> holder(controller, 6).equals("gpioset"), TIMEOUT, () -> "line 6 not taken by gpioset");
+            GpioException busy = assertThrows(GpioException.class,
+                    () -> controller.request(6, LineSettings.input(), "guest"));
+            assertEquals(Reason.BUSY, busy.reason());
+            assertTrue(busy.getMessage().contains("'gpioset'"), busy.getMessage());
+        } finally {
+            gpioset.destroy();
+            gpioset.waitFor();
+        }
+        Await.until(() -> holder(controller, 6).isEmpty(), TIMEOUT, () -> "gpioset did not release line 6");
+        controller.request(6, LineSettings.input(), "guest").close();
+
         GpioException hogged = assertThrows(GpioException.class,
                 () -> controller.request(HOGGED, LineSettings.input(), "guest"));
         assertEquals(Reason.BUSY, hogged.reason());
         assertTrue(hogged.getMessage().contains("'kernel-hog'"), hogged.getMessage());
+    }
+
+    private static String holder(CdevController controller, int offset) {
+        try {
+            return controller.lineInfo(offset).consumer();
+        } catch (GpioException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void theComponentWithdrawsItsServiceWhenTheChipGoes() throws Exception {
+        RecordingBundleContext framework = new RecordingBundleContext();
+        CdevComponent component = new CdevComponent(syscalls, framework.context(),
+                new CdevController.Options(LABEL, new int[0], "vgpio", "", LineDefaults.NONE),
+                Map.of("gpio.backend", "cdev"));
+        assertEquals(LABEL, framework.properties.get().get("gpio.label"));
+        assertEquals("cdev", framework.properties.get().get("gpio.backend"));
+        GpioLine led = framework.service.get().request(0, LineSettings.output(true), "guest");
+        assertTrue(sim.value(0));
+        sim.unplug();
+        Await.until(() -> framework.unregistrations.get() == 1, TIMEOUT, () -> "the service is still registered");
+        assertEquals(Reason.RELEASED, assertThrows(GpioException.class, led::getValue).reason());
+        component.deactivate();
+        assertEquals(1, framework.unregistrations.get());
     }
 
     @Test
