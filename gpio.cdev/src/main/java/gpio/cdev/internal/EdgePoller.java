@@ -173,10 +173,6 @@ final class EdgePoller {
         }
     }
 
-    boolean isPollerThread() {
-        return Thread.currentThread() == thread;
-    }
-
     private void run() {
         EpollEvents ready = new EpollEvents(READY_PER_WAIT);
         ByteBuffer buffer = ByteBuffer.allocateDirect(EVENTS_PER_READ * LineEvent.SIZE).order(ByteOrder.nativeOrder());
