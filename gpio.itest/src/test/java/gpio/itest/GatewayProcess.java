@@ -25,9 +25,9 @@ import java.util.stream.Collectors;
  * The real gateway: {@code java -jar gateway.jar} as a child process, with its
  * output collected so a test can wait for a line and show everything on failure.
  */
-final class GatewayProcess implements AutoCloseable {
+public final class GatewayProcess implements AutoCloseable {
 
-    static final Duration START_DEADLINE = Duration.ofSeconds(60);
+    public static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
     private final Process process;
     private final List<String> output = new ArrayList<>();
@@ -43,7 +43,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Starts the gateway jar with its data in {@code dataDir} and HTTP on a free port. */
-    static GatewayProcess start(Path dataDir) throws IOException {
+    public static GatewayProcess start(Path dataDir) throws IOException {
         String jar = System.getProperty("gateway.jar");
         if (jar == null) {
             throw new IllegalStateException("system property gateway.jar is not set: run the tests with mvn verify");
@@ -56,7 +56,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Waits for an output line matching {@code condition}; fails with the whole output otherwise. */
-    String awaitLine(Predicate<String> condition, String what) throws InterruptedException {
+    public String awaitLine(Predicate<String> condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + START_DEADLINE.toNanos();
         while (System.nanoTime() < deadline) {
             synchronized (output) {
@@ -75,15 +75,21 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** A GET with the default web console credentials; waits until HTTP is up. */
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    /** A PUT of a plain text body with the default web console credentials; waits until HTTP is up. */
+    public HttpResponse<String> put(String path, String body) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "text/plain")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     /**
      * Waits until the web console's configuration page offers the form of
      * {@code factoryPid}: only then does a POST to it reach ConfigAdmin.
      */
-    void awaitConfigurationForm(String factoryPid) throws IOException, InterruptedException {
+    public void awaitConfigurationForm(String factoryPid) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + START_DEADLINE.toNanos();
         HttpResponse<String> page;
         do {
@@ -98,7 +104,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** A form POST with the default web console credentials. */
-    HttpResponse<String> postForm(String path, Map<String, String> form) throws IOException, InterruptedException {
+    public HttpResponse<String> postForm(String path, Map<String, String> form) throws IOException, InterruptedException {
         String body = form.entrySet().stream()
                 .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
                 .collect(Collectors.joining("&"));
@@ -110,7 +116,7 @@ final class GatewayProcess implements AutoCloseable {
      * Sends SIGTERM and checks the gateway stopped every bundle and exited with
      * the JVM's code for SIGTERM (143).
      */
-    void stopCleanly() throws InterruptedException {
+    public void stopCleanly() throws InterruptedException {
         // Through the handle: Process.destroy() would also close the output we still read.
         process.toHandle().destroy();
         if (!process.waitFor(START_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
@@ -123,7 +129,7 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    String output() {
+    public String output() {
         synchronized (output) {
             return String.join("\n", output);
         }

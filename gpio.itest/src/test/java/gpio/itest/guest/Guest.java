@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.itest.guest;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real Linux guest under QEMU (TCG) with a {@code vhost-user-gpio-pci} device
+ * on a gateway's socket, driven through its serial console.
+ *
+ * <p>The guest's {@code /init} runs a small shell loop (see {@link #SHELL}) that
+ * reads one command per console line, so a test types commands one after the
+ * other into one boot, and the command's output is what the console shows
+ * between the loop's {@code VGPIO-BEGIN} and {@code VGPIO-END <status>} lines.
+ * A command may itself read the console (gpioset --mode=wait waits for a new
+ * line): {@link #type} feeds it. Every line the console printed is kept, for
+ * failure messages.
+ */
+final class Guest implements AutoCloseable {
+
+    /** Booting the kernel under TCG takes about 3 s alone; on 2 busy cores much longer. */
+    static final Duration BOOT_DEADLINE = Duration.ofSeconds(120);
+    /** Any one command; the driver waits for ever on a lost answer, so this is what catches that. */
+    static final Duration COMMAND_DEADLINE = Duration.ofSeconds(60);
+
+    /**
+     * The guest side of the console protocol, run by {@code /init} (no double
+     * quotes: it travels on the kernel command line). Echo off, so typed
+     * commands do not appear in the output; no globbing of the unquoted
+     * {@code $c}, whose words {@code eval} joins and parses again.
+     */
+    private static final String SHELL = "stty -echo; set -f; echo VGPIO-SHELL;"
+            + " while read -r c; do echo VGPIO-BEGIN; eval $c; echo VGPIO-END $?; done";
+    private static final Pattern END = Pattern.compile("VGPIO-END (\\d+)");
+    private static final String MEMORY = "256M";
+
+    /** What one command printed and its exit status. */
+    record Result(int status, List<String> output) {
+    }
+
+    private final String name;
+    private final Process process;
+    private final OutputStream console;
+    private final List<String> lines = new ArrayList<>();
+    /** Guarded by {@link #lines}: false once the console reached end of file. */
+    private boolean readerRunning = true;
+    /** Index of the first console line not yet consumed by a finished command. */
+    private int cursor;
+
+    private Guest(String name, Process process) {
+        this.name = name;
+        this.process = process;
+        this.console = process.getOutputStream();
+        Thread reader = new Thread(this::collectConsole, "guest-console");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Boots a guest with the device on {@code socket} and waits for its shell.
+     *
+     * @param qemu which QEMU
+     * @param socket the gateway's vhost-user socket; it must be listening
+     * @param reconnect whether QEMU reconnects (every second) when the gateway goes away
+     * @return the running guest
+     */
+    static Guest boot(Qemu qemu, Path socket, boolean reconnect) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(qemu.command());
+        command.addAll(List.of("-M", "q35,accel=tcg", "-m", MEMORY, "-smp", "1", "-nodefaults", "-display", "none",
+                "-no-reboot", "-serial", "stdio",
+                "-object", "memory-backend-memfd,id=mem,size=" + MEMORY + ",share=on", "-numa", "node,memdev=mem",
+                "-chardev", "socket,id=vgpio,path=" + socket + (reconnect ? ",reconnect=1" : ""),
+                "-device", "vhost-user-gpio-pci,chardev=vgpio",
+                "-kernel", GuestTools.kernel().toString(), "-initrd", GuestTools.initramfs().toString(),
+                "-append", "console=ttyS0 quiet panic=-1 vgpio_cmd=\"" + SHELL + "\""));
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new AssertionError("cannot start " + command.get(0)
+                    + " (Debian package qemu-system-x86 for the stock QEMU): " + e.getMessage(), e);
+        }
+        Guest guest = new Guest(qemu + " guest", process);
+        guest.cursor = guest.awaitLine(0, "VGPIO-SHELL"::equals, "the guest's shell", BOOT_DEADLINE) + 1;
+        return guest;
+    }
+
+    /**
+     * Runs a command and waits for it to end with status 0.
+     *
+     * @param command a shell command (one line)
+     * @return what it printed, one entry per line
+     */
+    List<String> run(String command) throws IOException, InterruptedException {
+        start(command);
+        Result result = awaitEnd();
+        if (result.status() != 0) {
+            throw new AssertionError("'" + command + "' ended with status " + result.status() + " in the "
+                    + name + "; it printed:\n" + String.join("\n", result.output()));
+        }
+        return result.output();
+    }
+
+    /** Starts a command without waiting for it to end; {@link #awaitEnd} collects it. */
+    void start(String command) throws IOException, InterruptedException {
+        type(command);
+        cursor = awaitLine(cursor, "VGPIO-BEGIN"::equals, "the start of '" + command + "'", COMMAND_DEADLINE) + 1;
+    }
+
+    /**
+     * Waits for the running command to end.
+     *
+     * @return its status and output
+     */
+    Result awaitEnd() throws InterruptedException {
+        int end = awaitLine(cursor, line -> END.matcher(line).matches(), "the end of the command", COMMAND_DEADLINE);
+        synchronized (lines) {
+            Matcher matcher = END.matcher(lines.get(end));
+            if (!matcher.matches()) {
+                throw new IllegalStateException(lines.get(end));
+            }
+            Result result = new Result(Integer.parseInt(matcher.group(1)), List.copyOf(lines.subList(cursor, end)));
+            cursor = end + 1;
+            return result;
+        }
+    }
+
+    /**
+     * Waits until the running command has printed {@code count} lines matching {@code condition}.
+     *
+     * @return those lines, in order
+     */
+    List<String> awaitOutput(Predicate<String> condition, int count, String what) throws InterruptedException {
+        List<String> found = new ArrayList<>();
+        int from = cursor;
+        while (found.size() < count) {
+            int index = awaitLine(from, condition, (found.size() + 1) + " of " + count + " " + what,
+                    COMMAND_DEADLINE);
+            synchronized (lines) {
+                found.add(lines.get(index));
+            }
+            from = index + 1;
+        }
+        return found;
+    }
+
+    /** Types a line on the guest's console. */
+    void type(String line) throws IOException {
+        console.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        console.flush();
+    }
+
+    /** Leaves the shell: the guest powers off and QEMU must exit with status 0. */
+    void powerOff() throws IOException, InterruptedException {
+        type("exit 0");
+        awaitLine(cursor, "VGPIO-GUEST-EXIT=0"::equals, "that the guest's shell exited", COMMAND_DEADLINE);
+        if (!process.waitFor(COMMAND_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError(name + " did not power off; console:\n" + console());
+        }
+        if (process.exitValue() != 0) {
+            throw new AssertionError("QEMU exited with " + process.exitValue() + "; console:\n" + console());
+        }
+    }
+
+    /**
+     * Everything the console (and QEMU on stderr) printed so far.
+     *
+     * @return the lines, joined
+     */
+    String console() {
+        synchronized (lines) {
+            return String.join("\n", lines);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(COMMAND_DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private int awaitLine(int from, Predicate<String> condition, String what, Duration deadline)
+            throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        synchronized (lines) {
+            int next = from;
+            while (true) {
+                for (; next < lines.size(); next++) {
+                    if (condition.test(lines.get(next))) {
+                        return next;
+                    }
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0 || !process.isAlive() && !readerRunning) {
+                    throw new AssertionError(name + ": no " + what + " within " + deadline.toSeconds() + " s"
+                            + (process.isAlive() ? "" : " (QEMU exited with " + process.exitValue() + ")")
+                            + "; console:\n" + String.join("\n", lines));
+                }
+                lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+    }
+
+    private void collectConsole() {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try (InputStream in = process.getInputStream()) {
+            byte[] buffer = new byte[4096];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer[i];
+                    if (b == '\n') {
+                        add(line.toString(StandardCharsets.UTF_8));
+                        line.reset();
+                    } else if (b != '\r') {
+                        line.write(b);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            add("(reading the console failed: " + e + ")");
+        }
+        if (line.size() > 0) {
+            add(line.toString(StandardCharsets.UTF_8));
+        }
+        synchronized (lines) {
+            readerRunning = false;
+            lines.notifyAll();
+        }
+    }
+
+    private void add(String line) {
+        synchronized (lines) {
+            lines.add(line);
+            lines.notifyAll();
+        }
+    }
+}
