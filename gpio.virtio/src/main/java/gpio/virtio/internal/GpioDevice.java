@@ -51,6 +51,7 @@ final class GpioDevice implements VirtioDevice {
     private final DeviceOptions options;
     private final Executor executor;
     private final DeviceLog log;
+    private final DeviceCounters counters = new DeviceCounters();
 
     // Transport thread only.
     private final ByteBuffer rxRequest = ByteBuffer.allocate(REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
@@ -120,6 +121,25 @@ final class GpioDevice implements VirtioDevice {
      */
     GpioController controller() {
         return controller;
+    }
+
+    /**
+     * What the device has done since it was created.
+     *
+     * @return the counters
+     */
+    DeviceCounters counters() {
+        return counters;
+    }
+
+    /**
+     * The number of lines the guest sees.
+     *
+     * @return the count, 0 before a controller was first bound
+     */
+    int lineCount() {
+        LineQueue[] current = lines;
+        return current == null ? 0 : current.length;
     }
 
     /**
@@ -219,6 +239,7 @@ final class GpioDevice implements VirtioDevice {
         int type = rxRequest.getShort(0) & 0xFFFF;
         int gpio = rxRequest.getShort(2) & 0xFFFF;
         int value = rxRequest.getInt(4);
+        counters.request(type);
         if (type == MSG_GET_LINE_NAMES) {
             answerLineNames(chain, gpio, value);
             return;
@@ -252,6 +273,7 @@ final class GpioDevice implements VirtioDevice {
 
     /** Answers ERR (or returns the chain unused when there is no room for a response). */
     private void answerDirectly(DescriptorChain chain) {
+        counters.error();
         if (chain.writableLength() < RESPONSE_SIZE) {
             chain.complete(0);
             return;

@@ -129,6 +129,11 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     }
 
     @Override
+    public void heldBack(int latched, int dropped) {
+        device.counters().heldBack(latched, dropped);
+    }
+
+    @Override
     public synchronized void discardEdges() {
         edgeCount = 0;
     }
@@ -137,6 +142,9 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     public synchronized void complete(DescriptorChain chain, byte status) {
         if (resetPending) {
             return; // void: the transport may already have reused the chain
+        }
+        if (status == VirtioGpio.IRQ_STATUS_VALID) {
+            device.counters().interruptDelivered();
         }
         irqResponse.clear();
         irqResponse.put(status).flip();
@@ -275,6 +283,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private void respond(DescriptorChain chain, int result) {
         response.clear();
         if (result < 0) {
+            device.counters().error();
             response.put(STATUS_ERR).put((byte) 0);
         } else {
             response.put(STATUS_OK).put((byte) result);

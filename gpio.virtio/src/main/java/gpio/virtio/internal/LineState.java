@@ -58,6 +58,14 @@ final class LineState {
 
         /** Forgets edges counted but not yet handed to {@link LineState#edges}: their watch was closed. */
         void discardEdges();
+
+        /**
+         * Edges arrived while the guest held no eventq buffer (for the counters).
+         *
+         * @param latched 1 when they set the latch, else 0
+         * @param dropped how many merged into the latch already set
+         */
+        void heldBack(int latched, int dropped);
     }
 
     private final int line;
@@ -296,6 +304,7 @@ final class LineState {
             remaining--;
         }
         if (remaining > 0) {
+            events.heldBack(latched ? 0 : 1, latched ? remaining : remaining - 1);
             latched = true;
         }
     }

@@ -35,9 +35,9 @@ import gpio.vhostuser.VhostUserTransport;
  * disconnects the frontend.
  */
 @Component(name = "gpio.virtio", configurationPid = "gpio.virtio",
-        configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+        configurationPolicy = ConfigurationPolicy.REQUIRE, service = DeviceStatus.class, immediate = true)
 @Designate(ocd = VirtioGpioConfiguration.class, factory = true)
-public final class VirtioGpioComponent {
+public final class VirtioGpioComponent implements DeviceStatus {
 
     private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(100);
 
@@ -165,6 +165,20 @@ public final class VirtioGpioComponent {
     Endpoint endpoint() {
         synchronized (lock) {
             return endpoint;
+        }
+    }
+
+    @Override
+    public Snapshot status() {
+        synchronized (lock) {
+            if (device == null) {
+                // Deactivated while SCR still handed out the service.
+                return new Snapshot(settings.socketPath().toString(), false, 0, "", 0,
+                        new DeviceCounters().snapshot());
+            }
+            GpioController bound = controller;
+            return new Snapshot(endpoint.socketPath().toString(), endpoint.connected(), endpoint.negotiatedFeatures(),
+                    bound == null ? "" : bound.label(), device.lineCount(), device.counters().snapshot());
         }
     }
 

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.virtio.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What an operator sees of one running device. Each {@code gpio.virtio}
+ * component registers itself under this interface, so the web console page and
+ * the shell commands of this bundle find every device; the package is private
+ * to the bundle, so nothing outside can use it. The registration carries the
+ * device's configuration as service properties ({@code socket.path},
+ * {@code controller.target}, ...).
+ *
+ * <p>Implemented by the device component. Thread-safe.
+ */
+public interface DeviceStatus {
+
+    /**
+     * The device's state now.
+     *
+     * @return a snapshot
+     */
+    Snapshot status();
+
+    /**
+     * One device at one moment.
+     *
+     * @param socketPath the socket the device listens on
+     * @param connected whether a frontend (QEMU) is connected
+     * @param negotiatedFeatures the virtio feature bits the frontend negotiated, 0 when none
+     * @param controller the label of the bound GPIO controller, empty when none is bound
+     * @param lineCount the number of lines the guest sees, 0 before a controller was first bound
+     * @param counters what the device has done since it started
+     */
+    record Snapshot(String socketPath, boolean connected, long negotiatedFeatures, String controller, int lineCount,
+            DeviceCounters.Snapshot counters) {
+
+        /**
+         * The negotiated features by name, as the virtio spec calls them.
+         *
+         * @return the names, lowest bit first
+         */
+        public List<String> features() {
+            List<String> names = new ArrayList<>();
+            if ((negotiatedFeatures & VirtioGpio.F_IRQ) != 0) {
+                names.add("VIRTIO_GPIO_F_IRQ");
+            }
+            if ((negotiatedFeatures & VirtioGpio.F_RING_INDIRECT_DESC) != 0) {
+                names.add("VIRTIO_RING_F_INDIRECT_DESC");
+            }
+            if ((negotiatedFeatures & VirtioGpio.F_RING_EVENT_IDX) != 0) {
+                names.add("VIRTIO_RING_F_EVENT_IDX");
+            }
+            if ((negotiatedFeatures & VirtioGpio.F_VERSION_1) != 0) {
+                names.add("VIRTIO_F_VERSION_1");
+            }
+            return names;
+        }
+    }
+}
