@@ -3,6 +3,7 @@ package gpio.vhostuser.internal;
 
 import java.io.EOFException;
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +17,7 @@ import java.util.function.BooleanSupplier;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.FileDescriptorCast;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 
@@ -546,6 +548,14 @@ final class Connection implements AutoCloseable {
         return fd;
     }
 
+    /**
+     * Takes the fds that came with the bytes read so far. junixsocket keeps the
+     * received fds on a list of its own and closes whatever is still on it when the
+     * socket closes, so each fd is duplicated for the transport to own and the
+     * original is closed the way junixsocket notices (through its FileDescriptor);
+     * closing it behind junixsocket's back would make it close a reused fd number
+     * later.
+     */
     private void collectFds() throws IOException {
         FileDescriptor[] received = socket.getReceivedFileDescriptors();
         if (received == null) {
@@ -554,10 +564,14 @@ final class Connection implements AutoCloseable {
         for (FileDescriptor descriptor : received) {
             int fd = FileDescriptorCast.using(descriptor).as(Integer.class);
             if (fdCount < fds.length) {
-                fds[fdCount++] = fd;
-            } else {
-                LibC.closeQuietly(fd);
+                try {
+                    fds[fdCount] = LibC.duplicate(fd);
+                    fdCount++;
+                } catch (LastErrorException e) {
+                    LOG.log(Level.WARNING, "{0}: cannot keep a received fd, errno {1}", name, e.getErrorCode());
+                }
             }
+            new FileInputStream(descriptor).close();
         }
     }
 
@@ -624,10 +638,6 @@ final class Connection implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, name + ": the device failed to reset", e);
         }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "{0}: closing the socket: {1}", name, e.toString());
-        }
+        ListeningSocket.closeAccepted(socket);
     }
 }

@@ -29,6 +29,7 @@ public final class LibC {
     public static final int EFD_NONBLOCK = 0x800;
     public static final int MFD_CLOEXEC = 0x1;
     public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int F_DUPFD_CLOEXEC = 1030;
     public static final short POLLIN = 0x1;
     public static final short POLLERR = 0x8;
     public static final short POLLHUP = 0x10;
@@ -72,7 +73,7 @@ public final class LibC {
 
     private static native int ftruncate(int fd, long length);
 
-    private static native int dup(int fd);
+    private static native int fcntl(int fd, int cmd, int arg);
 
     private static native int accept4(int sockfd, long addr, long addrlen, int flags);
 
@@ -127,9 +128,9 @@ public final class LibC {
         return accept4(fd, 0, 0, SOCK_CLOEXEC);
     }
 
-    /** Duplicates {@code fd}. */
+    /** Duplicates {@code fd} as a close-on-exec fd. */
     public static int duplicate(int fd) {
-        int copy = dup(fd);
+        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
         if (copy < 0) {
             throw new LastErrorException(Native.getLastError());
         }

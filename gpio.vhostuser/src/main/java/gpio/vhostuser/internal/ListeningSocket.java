@@ -51,7 +51,8 @@ final class ListeningSocket implements AutoCloseable {
     }
 
     /**
-     * Accepts a pending connection.
+     * Accepts a pending connection. The caller owns the socket and must release it
+     * with {@link #closeAccepted}.
      *
      * @return the connected socket, or null when none was pending
      * @throws IOException when accepting fails
@@ -117,6 +118,26 @@ final class ListeningSocket implements AutoCloseable {
         if (listened) {
             throw new IOException("cannot listen on " + path + ": another process is listening there");
         }
+    }
+
+    /**
+     * Closes a socket from {@link #accept}. A junixsocket socket made from a raw fd
+     * does not close that fd itself (verified with junixsocket 2.11.1), so the fd is
+     * closed here explicitly, exactly once.
+     */
+    static void closeAccepted(AFUNIXSocket socket) {
+        int fd = -1;
+        try {
+            fd = FileDescriptorCast.using(socket.getFileDescriptor()).as(Integer.class);
+        } catch (IOException e) {
+            // No fd to close.
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Closing the Java object is best effort; the fd is what matters.
+        }
+        LibC.closeQuietly(fd);
     }
 
     /** Stops listening and removes the socket file if it is still ours. Never fails. */

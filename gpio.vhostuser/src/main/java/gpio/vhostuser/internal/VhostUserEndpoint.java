@@ -216,11 +216,7 @@ final class VhostUserEndpoint implements Endpoint {
             current = new Connection(accepted, device, "vhost-user " + path);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "setting up a frontend connection on {0} failed: {1}", path, e.toString());
-            try {
-                accepted.close();
-            } catch (IOException closing) {
-                e.addSuppressed(closing);
-            }
+            ListeningSocket.closeAccepted(accepted);
             return;
         }
         LOG.log(Level.INFO, "frontend connected on {0}", path);
