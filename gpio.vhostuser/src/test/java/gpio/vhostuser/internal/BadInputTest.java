@@ -147,6 +147,17 @@ class BadInputTest {
     }
 
     @Test
+    void aMalformedGetConfigIsAnsweredWithAnEmptyPayload() throws IOException {
+        frontend.negotiate(VIRTIO_F_VERSION_1);
+        VhostUserFrontend.Reply reply = frontend.request(VhostUserFrontend.GET_CONFIG, 0, new byte[4]);
+        assertEquals(0, reply.payload().remaining());
+        byte[] sizeMismatch = bytes(12 + 4, b -> b.putInt(0).putInt(8).putInt(0));
+        assertEquals(0, frontend.request(VhostUserFrontend.GET_CONFIG, 0, sizeMismatch).payload().remaining());
+        assertEquals(EchoDevice.configByte(0), frontend.getConfig(0, 1)[0], "the connection goes on");
+        assertLogged("answered with an empty payload");
+    }
+
+    @Test
     void fdsWhereNoneBelongAreRefusedAndClosedAndMissingFdsAreRefused() throws IOException {
         frontend.negotiate(VIRTIO_F_VERSION_1);
         long before = openFds();
