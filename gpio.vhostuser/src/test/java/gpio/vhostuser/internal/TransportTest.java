@@ -180,6 +180,26 @@ class TransportTest {
     }
 
     @Test
+    void aMisbehavingFrontendDoesNotDisturbAnotherEndpoint() throws Exception {
+        EchoDevice otherDevice = new EchoDevice();
+        Endpoint other = transport.open(dir.resolve("other.sock"), OWNER_ONLY, otherDevice);
+        try (VhostUserFrontend good = VhostUserFrontend.connect(other.socketPath())) {
+            good.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = good.startQueue(0, RingOptions.plain(16));
+            for (int i = 0; i < 50; i++) {
+                try (VhostUserFrontend bad = VhostUserFrontend.connect(socketPath)) {
+                    bad.send(VhostUserFrontend.GET_FEATURES, 3, new byte[] {1, 2, 3});
+                    assertTrue(bad.awaitClosedByBackend(5000), "the bad frontend is dropped");
+                }
+                byte[] request = {(byte) i};
+                assertArrayEquals(plusOne(request), good.roundTrip(queue, request, 1, TIMEOUT).written());
+            }
+        }
+        assertEquals(0, device.handled.get());
+        assertEquals(50, otherDevice.handled.get());
+    }
+
+    @Test
     void theSocketFileIsCreatedWithTheRequestedMode() throws IOException {
         assertEquals(OWNER_ONLY, Files.getPosixFilePermissions(socketPath));
         assertEquals(Set.of(socketPath.getFileName().toString()),
