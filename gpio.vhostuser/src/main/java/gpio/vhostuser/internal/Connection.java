@@ -90,6 +90,20 @@ final class Connection implements AutoCloseable {
     }
 
     /**
+     * Shuts the socket down from another thread, so that the endpoint thread leaves
+     * whatever it is doing with it, even a write blocked by a frontend that stopped
+     * reading. The endpoint thread still closes everything itself.
+     */
+    void shutdown() {
+        try {
+            socket.shutdownInput();
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // Already shut down or closed: nothing left to interrupt.
+        }
+    }
+
+    /**
      * Serves the frontend until it disconnects, breaks the protocol beyond repair,
      * or {@code stop} turns true after a write to {@code wakeFd}.
      */

@@ -30,6 +30,9 @@ public final class LibC {
     public static final int MFD_CLOEXEC = 0x1;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int F_DUPFD_CLOEXEC = 1030;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int O_NONBLOCK = 0x800;
     public static final short POLLIN = 0x1;
     public static final short POLLERR = 0x8;
     public static final short POLLHUP = 0x10;
@@ -126,6 +129,25 @@ public final class LibC {
      */
     public static int acceptConnection(int fd) {
         return accept4(fd, 0, 0, SOCK_CLOEXEC);
+    }
+
+    /** Sets O_NONBLOCK on {@code fd} (shared with whoever else has it open); negative fds are ignored. */
+    public static void setNonBlocking(int fd) {
+        setBlocking(fd, false);
+    }
+
+    /**
+     * Sets or clears O_NONBLOCK on {@code fd}. Negative fds are ignored, and so are
+     * errors: a later read or write on a bad fd reports them.
+     */
+    public static void setBlocking(int fd, boolean blocking) {
+        if (fd < 0) {
+            return;
+        }
+        int flags = fcntl(fd, F_GETFL, 0);
+        if (flags >= 0) {
+            fcntl(fd, F_SETFL, blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK);
+        }
     }
 
     /** Duplicates {@code fd} as a close-on-exec fd. */

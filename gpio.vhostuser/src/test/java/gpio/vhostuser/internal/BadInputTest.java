@@ -257,6 +257,47 @@ class BadInputTest {
     }
 
     @Test
+    void aCallFdThatCannotTakeMoreDoesNotBlockTheBackend() throws Exception {
+        FrontendQueue queue = started();
+        int callFd = LibC.newEventFd();
+        try (com.sun.jna.Memory max = new com.sun.jna.Memory(8)) {
+            LibC.setBlocking(callFd, true);
+            max.setLong(0, 0xffff_ffff_ffff_fffeL);
+            assertEquals(8, LibC.writeCounter(callFd, com.sun.jna.Pointer.nativeValue(max)));
+            frontend.setVringFd(VhostUserFrontend.SET_VRING_CALL, 0, callFd);
+            queue.submit(new byte[] {1}, 1);
+            queue.kick();
+            Await.until("the request is used", () -> queue.poll() != null);
+            assertEquals(EchoDevice.FEATURES | VhostUserFrontend.VHOST_USER_F_PROTOCOL_FEATURES,
+                    frontend.getFeatures(), "the backend still answers");
+        } finally {
+            LibC.closeQuietly(callFd);
+        }
+    }
+
+    @Test
+    void aFloodOfBadChainsIsLoggedSparingly() throws Exception {
+        FrontendQueue queue = started();
+        long slot = queue.slotAddress(0);
+        for (int batch = 0; batch < 5; batch++) {
+            for (int i = 0; i < 8; i++) {
+                queue.writeDescriptor(2 * i, slot, 4, DESC_F_NEXT, 2 * i + 1);
+                queue.writeDescriptor(2 * i + 1, slot, 4, DESC_F_NEXT, 2 * i);
+                queue.publishRaw(2 * i);
+            }
+            queue.kick();
+            for (int i = 0; i < 8; i++) {
+                assertEquals(0, queue.await(TIMEOUT).written().length);
+            }
+        }
+        int lines;
+        synchronized (warnings) {
+            lines = warnings.toString().split("descriptor loop", -1).length - 1;
+        }
+        assertEquals(20, lines, "40 bad chains, the first 20 logged");
+    }
+
+    @Test
     void aDescriptorLoopIsReturnedEmpty() throws Exception {
         FrontendQueue queue = started();
         long slot = queue.slotAddress(0);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -197,6 +198,35 @@ class TransportTest {
         }
         assertEquals(0, device.handled.get());
         assertEquals(50, otherDevice.handled.get());
+    }
+
+    @Test
+    void closeReturnsEvenWhenTheFrontendStopsReadingReplies() throws Exception {
+        VhostUserEndpoint backend = (VhostUserEndpoint) endpoint;
+        VhostUserFrontend stubborn = VhostUserFrontend.connect(socketPath);
+        try {
+            Thread flood = new Thread(() -> {
+                try {
+                    while (true) {
+                        stubborn.send(VhostUserFrontend.GET_FEATURES, VhostUserFrontend.FLAG_VERSION_1, new byte[0]);
+                    }
+                } catch (IOException e) {
+                    // The backend shut the connection down.
+                }
+            });
+            flood.start();
+            Await.until("the endpoint thread blocks writing replies nobody reads", () -> Arrays
+                    .stream(backend.thread().getStackTrace()).anyMatch(f -> f.getMethodName().contains("write")
+                            && f.getClassName().startsWith("org.newsclub")));
+            long start = System.nanoTime();
+            endpoint.close();
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos(), "close returned promptly");
+            assertFalse(backend.thread().isAlive());
+            flood.join(TIMEOUT.toMillis());
+            assertFalse(flood.isAlive(), "the frontend sees the connection shut down");
+        } finally {
+            stubborn.close();
+        }
     }
 
     @Test
