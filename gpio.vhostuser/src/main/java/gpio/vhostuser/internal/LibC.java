@@ -34,9 +34,6 @@ public final class LibC {
     public static final int F_SETFL = 4;
     public static final int O_NONBLOCK = 0x800;
     public static final short POLLIN = 0x1;
-    public static final short POLLERR = 0x8;
-    public static final short POLLHUP = 0x10;
-    public static final short POLLNVAL = 0x20;
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
     /** Size of {@code struct pollfd}: int fd, short events, short revents. */
@@ -185,11 +182,6 @@ public final class LibC {
     /** Adds the 8-byte value at {@code value} to an eventfd's counter; returns bytes written or -1. */
     public static long writeCounter(int fd, long value) {
         return write(fd, value, 8);
-    }
-
-    /** Reads up to {@code count} bytes into native memory. */
-    public static long readBytes(int fd, long buf, long count) {
-        return read(fd, buf, count);
     }
 
     /**

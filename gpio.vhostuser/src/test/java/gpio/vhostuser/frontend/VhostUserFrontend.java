@@ -437,11 +437,6 @@ public final class VhostUserFrontend implements AutoCloseable {
         return ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
     }
 
-    /** The queues started so far, by index. */
-    public Map<Integer, FrontendQueue> queues() {
-        return Map.copyOf(queues);
-    }
-
     /** Disconnects, then frees the memory and eventfds. Never fails. */
     @Override
     public void close() {

@@ -117,6 +117,7 @@ class RingTest {
             }
         }
         assertEquals(batches * 4 & 0xffff, queue.availIndex());
+        assertEquals(8, queue.freeDescriptors(), "every descriptor came back");
         assertEquals(batches * 4L, device.handled.get());
     }
 
@@ -142,6 +143,18 @@ class RingTest {
         queue.kick();
         collectWithoutCalls(queue, 4);
         Await.until("a call once used_event is passed", queue::takeCall);
+
+        // Kicks: while the backend has not caught up (its ring disabled here), a second kick is not wanted.
+        frontend.vringState(VhostUserFrontend.SET_VRING_ENABLE, 0, 0);
+        long suppressedBefore = queue.suppressedKicks();
+        queue.submit(new byte[] {1}, 1);
+        assertTrue(queue.kick(), "the first new buffer is kicked");
+        queue.submit(new byte[] {2}, 1);
+        assertFalse(queue.kick(), "the second is not: avail_event has not moved");
+        assertEquals(suppressedBefore + 1, queue.suppressedKicks());
+        frontend.vringState(VhostUserFrontend.SET_VRING_ENABLE, 0, 1);
+        assertArrayEquals(new byte[] {2}, queue.await(TIMEOUT).written());
+        assertArrayEquals(new byte[] {3}, queue.await(TIMEOUT).written());
     }
 
     @Test

@@ -116,6 +116,7 @@ class TransportTest {
                 assertEquals(1, done.written().length);
             }
             queue.takeCall();
+            assertEquals(1, queue.kicks(), "one kick for the whole batch");
             assertEquals(1, queue.calls(), "one call for the whole batch");
         }
     }
