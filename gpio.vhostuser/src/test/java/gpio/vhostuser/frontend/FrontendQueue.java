@@ -329,7 +329,9 @@ public final class FrontendQueue {
 
     /**
      * Makes {@code head} available as it is, unchecked, for tests of malformed
-     * chains (the head may even be out of range). Kick afterwards.
+     * chains (the head may even be out of range). Kick afterwards. The
+     * {@link Completion} for it carries the used length, but its bytes are read
+     * from the head's slot, since the layout is the caller's.
      */
     public void publishRaw(int head) {
         if (head >= 0 && head < size) {
