@@ -83,7 +83,9 @@ public interface VirtioDevice {
      * This method must not block: slow work belongs on another thread.
      *
      * @param queueIndex the queue, from 0
-     * @param chain the chain, valid until completed or until {@link #reset()}
+     * @param chain the chain, valid until completed, until {@link #reset()}, or
+     *        until the frontend stops its queue; completing a chain that is no
+     *        longer valid does nothing
      */
     void handle(int queueIndex, DescriptorChain chain);
 
@@ -91,6 +93,8 @@ public interface VirtioDevice {
      * The rings stopped (frontend disconnected, reset the device or stopped the
      * queues): every chain the device still holds is void, and completing it
      * does nothing. The device returns to its initial state for the next driver.
+     * The transport calls it when a frontend disconnects, on RESET_DEVICE and
+     * RESET_OWNER, and when GET_VRING_BASE stops the last started queue.
      */
     void reset();
 }

@@ -90,6 +90,20 @@ final class Connection implements AutoCloseable {
     }
 
     /**
+     * Shuts the socket down from another thread, so that the endpoint thread leaves
+     * whatever it is doing with it, even a write blocked by a frontend that stopped
+     * reading. The endpoint thread still closes everything itself.
+     */
+    void shutdown() {
+        try {
+            socket.shutdownInput();
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // Already shut down or closed: nothing left to interrupt.
+        }
+    }
+
+    /**
      * Serves the frontend until it disconnects, breaks the protocol beyond repair,
      * or {@code stop} turns true after a write to {@code wakeFd}.
      */
@@ -229,7 +243,7 @@ final class Connection implements AutoCloseable {
         } catch (RuntimeException e) {
             // A device callback (featuresNegotiated, reset, readConfig) failed: the transport survives it.
             LOG.log(Level.ERROR, name + ": " + Protocol.name(request) + " failed in the device", e);
-            return !hasDataReply(request) && request != Protocol.GET_CONFIG && (!ack || sendAck(request, 1));
+            return !hasDataReply(request) && (!ack || sendAck(request, 1));
         }
     }
 
@@ -316,7 +330,7 @@ final class Connection implements AutoCloseable {
                 queue.process();
             }
             case Protocol.GET_CONFIG -> {
-                getConfig(request);
+                getConfig();
                 return true;
             }
             case Protocol.SET_CONFIG -> throw new ProtocolException("the device's config space is read-only");
@@ -363,27 +377,36 @@ final class Connection implements AutoCloseable {
         device.featuresNegotiated(deviceFeatures);
     }
 
-    private void getConfig(int request) throws ProtocolException {
+    /**
+     * GET_CONFIG. The frontend waits for this reply whatever happens, so every
+     * failure is answered, as the spec says, with an empty payload.
+     */
+    private void getConfig() {
         if (payload.limit() < CONFIG_HEADER_SIZE) {
-            throw new ProtocolException("GET_CONFIG payload of " + payload.limit() + " bytes");
+            LOG.log(Level.WARNING, "{0}: GET_CONFIG payload of {1} bytes; answered with an empty payload", name,
+                    payload.limit());
+            return;
         }
         int offset = payload.getInt(0);
         int size = payload.getInt(4);
-        int flags = payload.getInt(8);
-        reply.putInt(offset).putInt(size).putInt(flags);
         long end = Integer.toUnsignedLong(offset) + Integer.toUnsignedLong(size);
-        if (Integer.toUnsignedLong(size) != payload.limit() - CONFIG_HEADER_SIZE || end > device.configSize()) {
-            LOG.log(Level.WARNING, "{0}: GET_CONFIG of {1} bytes at offset {2} with a {3}-byte payload is outside"
-                    + " the {4}-byte config space; answered with an empty payload", name,
-                    Integer.toUnsignedString(size), Integer.toUnsignedString(offset), payload.limit(),
+        if (Integer.toUnsignedLong(size) != payload.limit() - CONFIG_HEADER_SIZE || end > device.configSize()
+                || fdCount != 0) {
+            LOG.log(Level.WARNING, "{0}: GET_CONFIG of {1} bytes at offset {2} with a {3}-byte payload and {4} fds"
+                    + " does not fit the {5}-byte config space; answered with an empty payload", name,
+                    Integer.toUnsignedString(size), Integer.toUnsignedString(offset), payload.limit(), fdCount,
                     device.configSize());
-            reply.clear();
-            reply.position(Protocol.HEADER_SIZE);
             return;
         }
-        ByteBuffer window = reply.slice(reply.position(), size);
-        device.readConfig(offset, window);
-        reply.position(reply.position() + size);
+        int start = reply.position();
+        reply.putInt(offset).putInt(size).putInt(payload.getInt(8));
+        try {
+            device.readConfig(offset, reply.slice(reply.position(), size));
+            reply.position(reply.position() + size);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, name + ": the device failed to read its config; answered with an empty payload", e);
+            reply.position(start);
+        }
     }
 
     private void setVringFd(int request) throws ProtocolException {

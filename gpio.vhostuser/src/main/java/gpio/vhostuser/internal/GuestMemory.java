@@ -27,10 +27,6 @@ final class GuestMemory {
         this.regions = regions;
     }
 
-    int regionCount() {
-        return regions.length;
-    }
-
     MemoryRegion[] regions() {
         return regions.clone();
     }

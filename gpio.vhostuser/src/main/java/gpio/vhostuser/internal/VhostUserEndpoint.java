@@ -132,6 +132,10 @@ final class VhostUserEndpoint implements Endpoint {
             last = listening;
         }
         wake();
+        Connection current = connection;
+        if (current != null && Thread.currentThread() != thread) {
+            current.shutdown();
+        }
         if (Thread.currentThread() != thread) {
             try {
                 thread.join(JOIN_MILLIS);

@@ -57,6 +57,8 @@ final class VirtQueue {
     /** The largest split ring the virtio spec allows. */
     static final int MAX_SIZE = 32768;
 
+    private static final int FAULTS_LOGGED_IN_FULL = 20;
+    private static final long FAULT_LOG_INTERVAL = 10_000;
     private static final VarHandle SHORT_LE =
             MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     /** The 8-byte value 1 written to call eventfds; never freed, shared by all queues. */
@@ -88,6 +90,8 @@ final class VirtQueue {
     private boolean eventIdx;
     private boolean indirect;
     private int lastAvail;
+    /** Bad chains seen since the ring started. */
+    private long faults;
     private ByteBuffer desc;
     private ByteBuffer avail;
     /** Scratch for one indirect descriptor, endpoint thread only. */
@@ -221,8 +225,14 @@ final class VirtQueue {
         }
     }
 
-    /** SET_VRING_KICK: {@code fd} or, when negative, polling. Takes ownership of the fd. */
+    /**
+     * SET_VRING_KICK: {@code fd} or, when negative, polling. Takes ownership of
+     * the fd and makes it non-blocking, so that a frontend draining its own kick fd
+     * (or passing something that is not an eventfd) can never block the endpoint
+     * thread in read.
+     */
     void setKick(int fd) {
+        LibC.setNonBlocking(fd);
         LibC.closeQuietly(kickFd);
         kickFd = fd;
         kickPolling = fd < 0;
@@ -230,8 +240,14 @@ final class VirtQueue {
         startIfReady();
     }
 
-    /** SET_VRING_CALL: {@code fd} or, when negative, no notifications. Takes ownership of the fd. */
+    /**
+     * SET_VRING_CALL: {@code fd} or, when negative, no notifications. Takes
+     * ownership of the fd and makes it non-blocking, so that a counter the frontend
+     * drove to its maximum (or a full pipe) makes a call fail instead of blocking
+     * the endpoint thread.
+     */
     void setCall(int fd) {
+        LibC.setNonBlocking(fd);
         int old;
         synchronized (this) {
             old = callFd;
@@ -270,6 +286,7 @@ final class VirtQueue {
         }
         lastAvail = base;
         broken = false;
+        faults = 0;
     }
 
     /**
@@ -405,8 +422,10 @@ final class VirtQueue {
      */
     private Chain parse(int head) {
         if (head >= size) {
-            LOG.log(Level.WARNING, "queue {0}: available ring names descriptor {1} beyond the queue size {2};"
-                    + " skipped", index, head, size);
+            if (shouldLogFault()) {
+                LOG.log(Level.WARNING, "queue {0}: available ring names descriptor {1} beyond the queue size {2};"
+                        + " skipped (fault {3} of this ring)", index, head, size, faults);
+            }
             return null;
         }
         Chain chain;
@@ -419,8 +438,10 @@ final class VirtQueue {
         }
         String fault = chain.load(desc, size, indirect, memory, indirectScratch);
         if (fault != null) {
-            LOG.log(Level.WARNING, "queue {0}: chain at descriptor {1} refused: {2}; returned empty", index, head,
-                    fault);
+            if (shouldLogFault()) {
+                LOG.log(Level.WARNING, "queue {0}: chain at descriptor {1} refused: {2}; returned empty (fault {3}"
+                        + " of this ring)", index, head, fault, faults);
+            }
             synchronized (this) {
                 pushUsed(head, 0);
             }
@@ -428,6 +449,17 @@ final class VirtQueue {
         }
         chain.handOut();
         return chain;
+    }
+
+    /**
+     * Counts a bad chain and says whether to log it: the first
+     * {@link #FAULTS_LOGGED_IN_FULL} of a ring session, then every
+     * {@link #FAULT_LOG_INTERVAL}th, so that a guest flooding the ring with bad
+     * chains cannot flood the log.
+     */
+    private boolean shouldLogFault() {
+        faults++;
+        return faults <= FAULTS_LOGGED_IN_FULL || faults % FAULT_LOG_INTERVAL == 0;
     }
 
     /** The memory chains read and write; call with the lock held. */

@@ -147,6 +147,17 @@ class BadInputTest {
     }
 
     @Test
+    void aMalformedGetConfigIsAnsweredWithAnEmptyPayload() throws IOException {
+        frontend.negotiate(VIRTIO_F_VERSION_1);
+        VhostUserFrontend.Reply reply = frontend.request(VhostUserFrontend.GET_CONFIG, 0, new byte[4]);
+        assertEquals(0, reply.payload().remaining());
+        byte[] sizeMismatch = bytes(12 + 4, b -> b.putInt(0).putInt(8).putInt(0));
+        assertEquals(0, frontend.request(VhostUserFrontend.GET_CONFIG, 0, sizeMismatch).payload().remaining());
+        assertEquals(EchoDevice.configByte(0), frontend.getConfig(0, 1)[0], "the connection goes on");
+        assertLogged("answered with an empty payload");
+    }
+
+    @Test
     void fdsWhereNoneBelongAreRefusedAndClosedAndMissingFdsAreRefused() throws IOException {
         frontend.negotiate(VIRTIO_F_VERSION_1);
         long before = openFds();
@@ -243,6 +254,47 @@ class BadInputTest {
         assertEquals(0, done.written().length);
         assertEquals(0, device.handled.get());
         assertLogged(logged);
+    }
+
+    @Test
+    void aCallFdThatCannotTakeMoreDoesNotBlockTheBackend() throws Exception {
+        FrontendQueue queue = started();
+        int callFd = LibC.newEventFd();
+        try (com.sun.jna.Memory max = new com.sun.jna.Memory(8)) {
+            LibC.setBlocking(callFd, true);
+            max.setLong(0, 0xffff_ffff_ffff_fffeL);
+            assertEquals(8, LibC.writeCounter(callFd, com.sun.jna.Pointer.nativeValue(max)));
+            frontend.setVringFd(VhostUserFrontend.SET_VRING_CALL, 0, callFd);
+            queue.submit(new byte[] {1}, 1);
+            queue.kick();
+            Await.until("the request is used", () -> queue.poll() != null);
+            assertEquals(EchoDevice.FEATURES | VhostUserFrontend.VHOST_USER_F_PROTOCOL_FEATURES,
+                    frontend.getFeatures(), "the backend still answers");
+        } finally {
+            LibC.closeQuietly(callFd);
+        }
+    }
+
+    @Test
+    void aFloodOfBadChainsIsLoggedSparingly() throws Exception {
+        FrontendQueue queue = started();
+        long slot = queue.slotAddress(0);
+        for (int batch = 0; batch < 5; batch++) {
+            for (int i = 0; i < 8; i++) {
+                queue.writeDescriptor(2 * i, slot, 4, DESC_F_NEXT, 2 * i + 1);
+                queue.writeDescriptor(2 * i + 1, slot, 4, DESC_F_NEXT, 2 * i);
+                queue.publishRaw(2 * i);
+            }
+            queue.kick();
+            for (int i = 0; i < 8; i++) {
+                assertEquals(0, queue.await(TIMEOUT).written().length);
+            }
+        }
+        int lines;
+        synchronized (warnings) {
+            lines = warnings.toString().split("descriptor loop", -1).length - 1;
+        }
+        assertEquals(20, lines, "40 bad chains, the first 20 logged");
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -115,6 +116,7 @@ class TransportTest {
                 assertEquals(1, done.written().length);
             }
             queue.takeCall();
+            assertEquals(1, queue.kicks(), "one kick for the whole batch");
             assertEquals(1, queue.calls(), "one call for the whole batch");
         }
     }
@@ -176,6 +178,55 @@ class TransportTest {
                     "a stopped ring is not processed");
             assertThrows(TimeoutException.class, () -> events.await(Duration.ofMillis(10)),
                     "a stale chain completes nothing");
+        }
+    }
+
+    @Test
+    void aMisbehavingFrontendDoesNotDisturbAnotherEndpoint() throws Exception {
+        EchoDevice otherDevice = new EchoDevice();
+        Endpoint other = transport.open(dir.resolve("other.sock"), OWNER_ONLY, otherDevice);
+        try (VhostUserFrontend good = VhostUserFrontend.connect(other.socketPath())) {
+            good.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = good.startQueue(0, RingOptions.plain(16));
+            for (int i = 0; i < 50; i++) {
+                try (VhostUserFrontend bad = VhostUserFrontend.connect(socketPath)) {
+                    bad.send(VhostUserFrontend.GET_FEATURES, 3, new byte[] {1, 2, 3});
+                    assertTrue(bad.awaitClosedByBackend(5000), "the bad frontend is dropped");
+                }
+                byte[] request = {(byte) i};
+                assertArrayEquals(plusOne(request), good.roundTrip(queue, request, 1, TIMEOUT).written());
+            }
+        }
+        assertEquals(0, device.handled.get());
+        assertEquals(50, otherDevice.handled.get());
+    }
+
+    @Test
+    void closeReturnsEvenWhenTheFrontendStopsReadingReplies() throws Exception {
+        VhostUserEndpoint backend = (VhostUserEndpoint) endpoint;
+        VhostUserFrontend stubborn = VhostUserFrontend.connect(socketPath);
+        try {
+            Thread flood = new Thread(() -> {
+                try {
+                    while (true) {
+                        stubborn.send(VhostUserFrontend.GET_FEATURES, VhostUserFrontend.FLAG_VERSION_1, new byte[0]);
+                    }
+                } catch (IOException e) {
+                    // The backend shut the connection down.
+                }
+            });
+            flood.start();
+            Await.until("the endpoint thread blocks writing replies nobody reads", () -> Arrays
+                    .stream(backend.thread().getStackTrace()).anyMatch(f -> f.getMethodName().contains("write")
+                            && f.getClassName().startsWith("org.newsclub")));
+            long start = System.nanoTime();
+            endpoint.close();
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos(), "close returned promptly");
+            assertFalse(backend.thread().isAlive());
+            flood.join(TIMEOUT.toMillis());
+            assertFalse(flood.isAlive(), "the frontend sees the connection shut down");
+        } finally {
+            stubborn.close();
         }
     }
 

@@ -9,14 +9,11 @@ import static gpio.virtio.internal.VirtioGpio.MSG_SET_DIRECTION;
 import static gpio.virtio.internal.VirtioGpio.MSG_SET_IRQ_TYPE;
 import static gpio.virtio.internal.VirtioGpio.MSG_SET_VALUE;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Locale;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import gpio.api.GpioController;
 import gpio.sim.GpioSimulator;
@@ -28,11 +25,9 @@ import gpio.vhostuser.internal.VhostUserTransportComponent;
  * GET_VALUE and SET_VALUE round trips with 1, 16 and 64 requests in flight
  * (one per line, as the Linux driver sends them), and the interrupt latency
  * from a simulated edge to the eventq buffer seen by the frontend. Prints a
- * table; asserts nothing about time. Run with
- * {@code mvn -B -o -pl gpio.virtio -am verify -Dvirtio.benchmark.skip=none -Dtest=GpioBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
+ * table. Not a test: run with {@code mvn -B -pl gpio.virtio -am -Pbench verify}.
  */
-@Tag("benchmark")
-class GpioBenchmark {
+final class GpioBenchmark {
 
     /** Lines driven by the round trips; one more line, an input, takes the interrupts. */
     private static final int LINES = 64;
@@ -40,11 +35,17 @@ class GpioBenchmark {
     private static final int MEASURED = 50_000;
     private static final int IRQ_ROUNDS = 2_000;
 
-    @TempDir
-    Path dir;
+    private GpioBenchmark() {
+    }
 
-    @Test
-    void run() throws Exception {
+    /**
+     * Runs the benchmark and prints the table.
+     *
+     * @param args none
+     * @throws Exception when the device fails
+     */
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createTempDirectory("gpio-bench");
         String[] names = new String[LINES + 1];
         Arrays.fill(names, "");
         Object chip = SimChips.create("bench", names);
@@ -69,6 +70,8 @@ class GpioBenchmark {
             component.deactivate();
             transport.close();
             SimChips.close(chip);
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(dir);
         }
     }
 
