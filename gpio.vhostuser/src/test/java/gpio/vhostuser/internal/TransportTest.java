@@ -261,16 +261,23 @@ class TransportTest {
     }
 
     @Test
-    void anEndpointMovesToANewPath() throws Exception {
+    void anEndpointMovesToANewPathAndKeepsItsFrontend() throws Exception {
         Path moved = dir.resolve("moved.sock");
-        endpoint.moveTo(moved, PosixFilePermissions.fromString("rw-rw----"));
-        assertEquals(moved, endpoint.socketPath());
-        assertFalse(Files.exists(socketPath));
-        assertEquals(PosixFilePermissions.fromString("rw-rw----"), Files.getPosixFilePermissions(moved));
-        try (VhostUserFrontend frontend = VhostUserFrontend.connect(moved)) {
-            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
-            FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(16));
-            assertArrayEquals(new byte[] {2}, frontend.roundTrip(queue, new byte[] {1}, 1, TIMEOUT).written());
+        try (VhostUserFrontend before = VhostUserFrontend.connect(socketPath)) {
+            before.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = before.startQueue(0, RingOptions.plain(16));
+            endpoint.moveTo(moved, PosixFilePermissions.fromString("rw-rw----"));
+            assertEquals(moved, endpoint.socketPath());
+            assertFalse(Files.exists(socketPath));
+            assertEquals(PosixFilePermissions.fromString("rw-rw----"), Files.getPosixFilePermissions(moved));
+            assertArrayEquals(new byte[] {5}, before.roundTrip(queue, new byte[] {4}, 1, TIMEOUT).written(),
+                    "the connected frontend stays connected");
         }
+        try (VhostUserFrontend after = VhostUserFrontend.connect(moved)) {
+            after.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = after.startQueue(0, RingOptions.plain(16));
+            assertArrayEquals(new byte[] {2}, after.roundTrip(queue, new byte[] {1}, 1, TIMEOUT).written());
+        }
+        assertThrows(IOException.class, () -> VhostUserFrontend.connect(socketPath), "nobody at the old path");
     }
 }
