@@ -90,6 +90,20 @@ class TransportTest {
     }
 
     @Test
+    void transportFeaturesTheTransportLacksAreNotOffered() throws IOException {
+        long packedAndAccessPlatform = 1L << 34 | 1L << 33;
+        Endpoint other = transport.open(dir.resolve("packed.sock"), OWNER_ONLY,
+                new EchoDevice(EchoDevice.FEATURES | packedAndAccessPlatform | 1L << 3));
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(other.socketPath())) {
+            assertEquals(EchoDevice.FEATURES | 1L << 3 | VhostUserFrontend.VHOST_USER_F_PROTOCOL_FEATURES,
+                    frontend.getFeatures(), "device bits pass, RING_PACKED and ACCESS_PLATFORM do not");
+            frontend.setProtocolFeatures(VhostUserFrontend.PROTOCOL_F_REPLY_ACK);
+            assertThrows(VhostUserFrontend.RefusedException.class,
+                    () -> frontend.setFeatures(VhostUserFrontend.VIRTIO_F_VERSION_1 | 1L << 34));
+        }
+    }
+
+    @Test
     void requestsRoundTripOverTheSocket() throws Exception {
         try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
             frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
