@@ -275,6 +275,17 @@ class TransportTest {
     }
 
     @Test
+    void aPathTooLongForASocketIsRefusedClearly() throws IOException {
+        int fits = 107 - ".vu12345678/s".length();
+        Path longest = dir.resolve("l".repeat(fits - dir.toString().length() - 1));
+        assertEquals(fits, longest.toString().length());
+        transport.open(longest, OWNER_ONLY, new EchoDevice()).close();
+        Path tooLong = dir.resolve("l".repeat(fits - dir.toString().length()));
+        IOException refused = assertThrows(IOException.class, () -> transport.open(tooLong, OWNER_ONLY, device));
+        assertTrue(refused.getMessage().contains("at most 94"), refused.getMessage());
+    }
+
+    @Test
     void anEndpointMovesToANewPathAndKeepsItsFrontend() throws Exception {
         Path moved = dir.resolve("moved.sock");
         try (VhostUserFrontend before = VhostUserFrontend.connect(socketPath)) {
