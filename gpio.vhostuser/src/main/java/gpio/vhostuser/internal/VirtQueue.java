@@ -452,6 +452,14 @@ final class VirtQueue {
             if (chain == null) {
                 chain = new Chain(this, session, head);
                 chains[head] = chain;
+            } else if (chain.pendingLocked()) {
+                // The driver offered a head the device still holds: reloading it would change a
+                // chain under the device's feet. It cannot be returned either (it is in use).
+                if (shouldLogFault()) {
+                    LOG.log(Level.WARNING, "queue {0}: available ring offers descriptor {1} again while the"
+                            + " device still holds it; skipped (fault {2} of this ring)", index, head, faults);
+                }
+                return null;
             }
         }
         String fault = chain.load(desc, size, indirect, memory, indirectScratch);
