@@ -31,7 +31,8 @@ public interface VirtioDevice {
      * features it supports ({@code VIRTIO_F_VERSION_1}, and
      * {@code VIRTIO_RING_F_INDIRECT_DESC} / {@code VIRTIO_RING_F_EVENT_IDX}, which
      * the transport implements); the transport adds the vhost-user bit
-     * ({@code VHOST_USER_F_PROTOCOL_FEATURES}) itself.
+     * ({@code VHOST_USER_F_PROTOCOL_FEATURES}) itself and leaves out the transport
+     * bits it does not implement (such as {@code VIRTIO_F_RING_PACKED}).
      *
      * @return the offered feature bits
      */

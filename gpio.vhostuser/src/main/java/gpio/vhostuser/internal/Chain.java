@@ -160,6 +160,11 @@ final class Chain implements DescriptorChain {
         return null;
     }
 
+    /** Whether the device holds this chain; call with the queue's monitor held. */
+    boolean pendingLocked() {
+        return pending;
+    }
+
     void handOut() {
         synchronized (queue) {
             pending = true;

@@ -356,7 +356,8 @@ final class Connection implements AutoCloseable {
     }
 
     private long offeredFeatures() {
-        return device.offeredFeatures() | Protocol.VHOST_USER_F_PROTOCOL_FEATURES;
+        return device.offeredFeatures() & ~Protocol.UNSUPPORTED_TRANSPORT_FEATURES
+                | Protocol.VHOST_USER_F_PROTOCOL_FEATURES;
     }
 
     private void setFeatures(long features) throws ProtocolException {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.newsclub.net.unix.AFUNIXSocket;
 
@@ -51,7 +52,7 @@ final class VhostUserEndpoint implements Endpoint {
     private final Memory one = new Memory(16);
     private final Memory acceptPoll = new Memory(2L * LibC.POLLFD_SIZE);
     private final Thread thread;
-    private final Runnable onClose;
+    private final Consumer<VhostUserEndpoint> onClose;
     /** Guarded by this. */
     private ListeningSocket listening;
     private volatile boolean closed;
@@ -59,7 +60,7 @@ final class VhostUserEndpoint implements Endpoint {
     /** Set when {@link #close} ran on the endpoint thread itself. */
     private volatile boolean closeWakeFdOnExit;
 
-    private VhostUserEndpoint(ListeningSocket listening, VirtioDevice device, Runnable onClose) {
+    private VhostUserEndpoint(ListeningSocket listening, VirtioDevice device, Consumer<VhostUserEndpoint> onClose) {
         this.listening = listening;
         this.device = device;
         this.onClose = onClose;
@@ -72,10 +73,10 @@ final class VhostUserEndpoint implements Endpoint {
     /**
      * Creates the socket and starts serving {@code device} on it.
      *
-     * @param onClose run once when the endpoint is closed
+     * @param onClose told once when the endpoint is closed
      */
-    static VhostUserEndpoint open(Path path, Set<PosixFilePermission> mode, VirtioDevice device, Runnable onClose)
-            throws IOException {
+    static VhostUserEndpoint open(Path path, Set<PosixFilePermission> mode, VirtioDevice device,
+            Consumer<VhostUserEndpoint> onClose) throws IOException {
         ListeningSocket socket = ListeningSocket.create(path, mode);
         VhostUserEndpoint endpoint = new VhostUserEndpoint(socket, device, onClose);
         endpoint.thread.start();
@@ -153,7 +154,7 @@ final class VhostUserEndpoint implements Endpoint {
             LibC.closeQuietly(wakeFd);
         }
         last.close();
-        onClose.run();
+        onClose.accept(this);
         LOG.log(Level.INFO, "vhost-user endpoint on {0} closed", last.path);
     }
 

@@ -39,8 +39,9 @@ import gpio.vhostuser.VirtioDevice;
  * used entries; the call eventfd is written once after the batch, if the driver
  * wants it ({@code VRING_AVAIL_F_NO_INTERRUPT}, or {@code used_event} with
  * {@code VIRTIO_RING_F_EVENT_IDX}). Completions from other threads notify at
- * once. With EVENT_IDX the backend publishes {@code avail_event} after draining
- * the ring so the driver only kicks for new buffers.
+ * once. While it drains a ring the backend asks the driver not to kick
+ * ({@code VRING_USED_F_NO_NOTIFY}, or with EVENT_IDX an {@code avail_event} it
+ * only moves once the ring is empty), then looks at the ring once more.
  */
 final class VirtQueue {
 
@@ -51,6 +52,7 @@ final class VirtQueue {
     static final int DESC_F_WRITE = 2;
     static final int DESC_F_INDIRECT = 4;
     static final int AVAIL_F_NO_INTERRUPT = 1;
+    static final int USED_F_NO_NOTIFY = 1;
     /** Virtio feature bit numbers the transport implements. */
     static final int VIRTIO_RING_F_INDIRECT_DESC = 28;
     static final int VIRTIO_RING_F_EVENT_IDX = 29;
@@ -353,6 +355,7 @@ final class VirtQueue {
         }
         synchronized (this) {
             batchActive = true;
+            suppressKicks();
         }
         try {
             drain();
@@ -377,17 +380,21 @@ final class VirtQueue {
                 return;
             }
             if (pending == 0) {
-                if (!eventIdx) {
-                    return;
-                }
                 // Ask for a kick on the next buffer, then look again: the driver may have
-                // added one before it saw the new avail_event.
+                // added one before it saw the request.
                 synchronized (this) {
-                    SHORT_LE.setRelease(used, availEventOffset, (short) lastAvail);
+                    if (eventIdx) {
+                        SHORT_LE.setRelease(used, availEventOffset, (short) lastAvail);
+                    } else {
+                        SHORT_LE.setRelease(used, 0, (short) 0);
+                    }
                 }
                 VarHandle.fullFence();
                 if ((((short) SHORT_LE.getAcquire(avail, 2) & 0xffff)) == lastAvail) {
                     return;
+                }
+                synchronized (this) {
+                    suppressKicks();
                 }
                 continue;
             }
@@ -402,6 +409,17 @@ final class VirtQueue {
             if (!started() || broken) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Without EVENT_IDX, tells the driver not to kick while the ring is being
+     * drained ({@code VRING_USED_F_NO_NOTIFY}); {@link #drain} clears it before it
+     * stops. With EVENT_IDX, {@code avail_event} does that job. Lock held.
+     */
+    private void suppressKicks() {
+        if (!eventIdx) {
+            SHORT_LE.setRelease(used, 0, (short) USED_F_NO_NOTIFY);
         }
     }
 
@@ -434,6 +452,14 @@ final class VirtQueue {
             if (chain == null) {
                 chain = new Chain(this, session, head);
                 chains[head] = chain;
+            } else if (chain.pendingLocked()) {
+                // The driver offered a head the device still holds: reloading it would change a
+                // chain under the device's feet. It cannot be returned either (it is in use).
+                if (shouldLogFault()) {
+                    LOG.log(Level.WARNING, "queue {0}: available ring offers descriptor {1} again while the"
+                            + " device still holds it; skipped (fault {2} of this ring)", index, head, faults);
+                }
+                return null;
             }
         }
         String fault = chain.load(desc, size, indirect, memory, indirectScratch);

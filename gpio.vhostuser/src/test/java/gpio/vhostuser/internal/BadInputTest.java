@@ -298,6 +298,26 @@ class BadInputTest {
     }
 
     @Test
+    void aHeadOfferedAgainWhileTheDeviceHoldsItIsSkipped() throws Exception {
+        frontend.negotiate(VIRTIO_F_VERSION_1);
+        FrontendQueue events = frontend.startQueue(1, RingOptions.plain(16));
+        events.writeDescriptor(0, events.slotAddress(0), 8, DESC_F_WRITE, 0);
+        events.publishRaw(0);
+        events.kick();
+        Await.until("the device holds the buffer", () -> device.held.size() == 1);
+        events.publishRaw(0);
+        events.kick();
+        assertLogged("again while the device still holds it");
+        assertEquals(1, device.held.size(), "the device saw the head once");
+        assertTrue(device.fireEvent(new byte[] {1, 2}));
+        assertEquals(0, events.await(TIMEOUT).token());
+        // Once returned, the head may be offered again.
+        events.publishRaw(0);
+        events.kick();
+        Await.until("the device holds the buffer again", () -> device.held.size() == 1);
+    }
+
+    @Test
     void aDescriptorLoopIsReturnedEmpty() throws Exception {
         FrontendQueue queue = started();
         long slot = queue.slotAddress(0);

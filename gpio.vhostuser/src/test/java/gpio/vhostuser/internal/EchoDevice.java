@@ -24,7 +24,17 @@ final class EchoDevice implements VirtioDevice {
     final AtomicLong handled = new AtomicLong();
     final ConcurrentLinkedQueue<DescriptorChain> held = new ConcurrentLinkedQueue<>();
     volatile long negotiated = -1;
+    private final long features;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
+
+    EchoDevice() {
+        this(FEATURES);
+    }
+
+    /** An echo device offering {@code features} instead of {@link #FEATURES}. */
+    EchoDevice(long features) {
+        this.features = features;
+    }
 
     static byte configByte(int offset) {
         return (byte) (offset * 7 + 3);
@@ -37,7 +47,7 @@ final class EchoDevice implements VirtioDevice {
 
     @Override
     public long offeredFeatures() {
-        return FEATURES;
+        return features;
     }
 
     @Override

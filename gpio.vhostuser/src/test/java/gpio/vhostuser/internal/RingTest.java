@@ -167,7 +167,8 @@ class RingTest {
         collectWithoutCalls(queue, 1);
         assertFalse(queue.takeCall(), "VRING_AVAIL_F_NO_INTERRUPT honoured");
         queue.suppressCalls(false);
-        roundTrips(queue, 1);
+        roundTrips(queue, 100);
+        assertEquals(0, queue.suppressedKicks(), "VRING_USED_F_NO_NOTIFY is cleared once the ring is drained");
     }
 
     @Test

@@ -90,6 +90,20 @@ class TransportTest {
     }
 
     @Test
+    void transportFeaturesTheTransportLacksAreNotOffered() throws IOException {
+        long packedAndAccessPlatform = 1L << 34 | 1L << 33;
+        Endpoint other = transport.open(dir.resolve("packed.sock"), OWNER_ONLY,
+                new EchoDevice(EchoDevice.FEATURES | packedAndAccessPlatform | 1L << 3));
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(other.socketPath())) {
+            assertEquals(EchoDevice.FEATURES | 1L << 3 | VhostUserFrontend.VHOST_USER_F_PROTOCOL_FEATURES,
+                    frontend.getFeatures(), "device bits pass, RING_PACKED and ACCESS_PLATFORM do not");
+            frontend.setProtocolFeatures(VhostUserFrontend.PROTOCOL_F_REPLY_ACK);
+            assertThrows(VhostUserFrontend.RefusedException.class,
+                    () -> frontend.setFeatures(VhostUserFrontend.VIRTIO_F_VERSION_1 | 1L << 34));
+        }
+    }
+
+    @Test
     void requestsRoundTripOverTheSocket() throws Exception {
         try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
             frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
@@ -261,16 +275,34 @@ class TransportTest {
     }
 
     @Test
-    void anEndpointMovesToANewPath() throws Exception {
+    void aPathTooLongForASocketIsRefusedClearly() throws IOException {
+        int fits = 107 - ".vu12345678/s".length();
+        Path longest = dir.resolve("l".repeat(fits - dir.toString().length() - 1));
+        assertEquals(fits, longest.toString().length());
+        transport.open(longest, OWNER_ONLY, new EchoDevice()).close();
+        Path tooLong = dir.resolve("l".repeat(fits - dir.toString().length()));
+        IOException refused = assertThrows(IOException.class, () -> transport.open(tooLong, OWNER_ONLY, device));
+        assertTrue(refused.getMessage().contains("at most 94"), refused.getMessage());
+    }
+
+    @Test
+    void anEndpointMovesToANewPathAndKeepsItsFrontend() throws Exception {
         Path moved = dir.resolve("moved.sock");
-        endpoint.moveTo(moved, PosixFilePermissions.fromString("rw-rw----"));
-        assertEquals(moved, endpoint.socketPath());
-        assertFalse(Files.exists(socketPath));
-        assertEquals(PosixFilePermissions.fromString("rw-rw----"), Files.getPosixFilePermissions(moved));
-        try (VhostUserFrontend frontend = VhostUserFrontend.connect(moved)) {
-            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
-            FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(16));
-            assertArrayEquals(new byte[] {2}, frontend.roundTrip(queue, new byte[] {1}, 1, TIMEOUT).written());
+        try (VhostUserFrontend before = VhostUserFrontend.connect(socketPath)) {
+            before.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = before.startQueue(0, RingOptions.plain(16));
+            endpoint.moveTo(moved, PosixFilePermissions.fromString("rw-rw----"));
+            assertEquals(moved, endpoint.socketPath());
+            assertFalse(Files.exists(socketPath));
+            assertEquals(PosixFilePermissions.fromString("rw-rw----"), Files.getPosixFilePermissions(moved));
+            assertArrayEquals(new byte[] {5}, before.roundTrip(queue, new byte[] {4}, 1, TIMEOUT).written(),
+                    "the connected frontend stays connected");
         }
+        try (VhostUserFrontend after = VhostUserFrontend.connect(moved)) {
+            after.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = after.startQueue(0, RingOptions.plain(16));
+            assertArrayEquals(new byte[] {2}, after.roundTrip(queue, new byte[] {1}, 1, TIMEOUT).written());
+        }
+        assertThrows(IOException.class, () -> VhostUserFrontend.connect(socketPath), "nobody at the old path");
     }
 }
