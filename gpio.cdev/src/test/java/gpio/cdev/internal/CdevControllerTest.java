@@ -254,6 +254,9 @@ class CdevControllerTest {
         assertEquals(Reason.RELEASED, assertThrows(GpioException.class, watched::getValue).reason());
         assertEquals(Reason.RELEASED,
                 assertThrows(GpioException.class, () -> controller.request(2, LineSettings.input(), "")).reason());
+        int ioctls = kernel.ioctls().size();
+        assertEquals(Reason.IO, assertThrows(GpioException.class, () -> controller.lineInfo(0)).reason());
+        assertEquals(ioctls, kernel.ioctls().size(), "no call reaches the closed chip fd, whose number may be reused");
         controller.close();
         assertEquals(1, lostCalls.get());
     }

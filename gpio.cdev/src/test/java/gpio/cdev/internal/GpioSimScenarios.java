@@ -123,6 +123,28 @@ class GpioSimScenarios {
     }
 
     @Test
+    void debounceReachesTheKernelAndEdgesStillArrive() throws Exception {
+        CdevController controller = open(LABEL, new int[0], "vgpio",
+                new LineDefaults(Bias.AS_IS, gpio.api.Drive.PUSH_PULL, false, Duration.ofMillis(2)));
+        List<EdgeEvent> events = new CopyOnWriteArrayList<>();
+        try (GpioLine button = controller.request(3, LineSettings.input(), "guest")) {
+            gpio.cdev.internal.uapi.LineInfo raw = new gpio.cdev.internal.uapi.LineInfo();
+            raw.query(3);
+            int chip = syscalls.open("/dev/" + sim.chipName());
+            try {
+                syscalls.ioctl(chip, gpio.cdev.internal.uapi.Ioctl.GET_LINEINFO, raw.buffer());
+            } finally {
+                syscalls.close(chip);
+            }
+            assertEquals(2000, raw.debounceMicros(), "the kernel reports the configured debounce");
+            button.watchEdges(EdgeDetection.RISING, events::add);
+            sim.pull(3, true);
+            Await.until(() -> events.size() == 1, TIMEOUT, events::toString);
+            assertEquals(Edge.RISING, events.get(0).edge());
+        }
+    }
+
+    @Test
     void outputDrivesTheLineWithoutGlitchAndReconfigures() throws Exception {
         CdevController controller = open();
         try (GpioLine led = controller.request(0, LineSettings.output(true), "guest")) {
