@@ -53,8 +53,10 @@ final class Guest implements AutoCloseable {
     private final Process process;
     private final OutputStream console;
     private final List<String> lines = new ArrayList<>();
-    /** Guarded by {@link #lines}: false once the console reached end of file. */
-    private boolean readerRunning = true;
+    /** QEMU's own messages (its stderr), kept apart from the guest's console. */
+    private final List<String> qemuMessages = new ArrayList<>();
+    /** Guarded by {@link #lines}: how many of the two output readers have not reached end of file. */
+    private int readersRunning = 2;
     /** Index of the first console line not yet consumed by a finished command. */
     private int cursor;
 
@@ -62,9 +64,8 @@ final class Guest implements AutoCloseable {
         this.name = name;
         this.process = process;
         this.console = process.getOutputStream();
-        Thread reader = new Thread(this::collectConsole, "guest-console");
-        reader.setDaemon(true);
-        reader.start();
+        startReader(process.getInputStream(), lines, "guest-console");
+        startReader(process.getErrorStream(), qemuMessages, "qemu-stderr");
     }
 
     /**
@@ -76,6 +77,17 @@ final class Guest implements AutoCloseable {
      * @return the running guest
      */
     static Guest boot(Qemu qemu, Path socket, boolean reconnect) throws IOException, InterruptedException {
+        Guest guest = start(qemu, socket, reconnect);
+        guest.cursor = guest.awaitLine(0, "VGPIO-SHELL"::equals, "the guest's shell", BOOT_DEADLINE) + 1;
+        return guest;
+    }
+
+    /**
+     * Starts QEMU like {@link #boot} without waiting for anything.
+     *
+     * @return the guest, maybe still booting, maybe already failed
+     */
+    static Guest start(Qemu qemu, Path socket, boolean reconnect) throws IOException {
         List<String> command = new ArrayList<>(qemu.command());
         command.addAll(List.of("-M", "q35,accel=tcg", "-m", MEMORY, "-smp", "1", "-nodefaults", "-display", "none",
                 "-no-reboot", "-serial", "stdio",
@@ -86,14 +98,12 @@ final class Guest implements AutoCloseable {
                 "-append", "console=ttyS0 quiet panic=-1 vgpio_cmd=\"" + SHELL + "\""));
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process = new ProcessBuilder(command).start();
         } catch (IOException e) {
             throw new AssertionError("cannot start " + command.get(0)
                     + " (Debian package qemu-system-x86 for the stock QEMU): " + e.getMessage(), e);
         }
-        Guest guest = new Guest(qemu + " guest", process);
-        guest.cursor = guest.awaitLine(0, "VGPIO-SHELL"::equals, "the guest's shell", BOOT_DEADLINE) + 1;
-        return guest;
+        return new Guest(qemu + " guest", process);
     }
 
     /**
@@ -174,13 +184,33 @@ final class Guest implements AutoCloseable {
     }
 
     /**
+     * Waits for QEMU to exit.
+     *
+     * @return its exit status
+     */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(BOOT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError(name + " did not exit within " + BOOT_DEADLINE.toSeconds() + " s; console:\n"
+                    + console());
+        }
+        // The console's last lines may still be on their way.
+        long end = System.nanoTime() + COMMAND_DEADLINE.toNanos();
+        synchronized (lines) {
+            while (readersRunning > 0 && System.nanoTime() < end) {
+                lines.wait(100);
+            }
+        }
+        return process.exitValue();
+    }
+
+    /**
      * Everything the console (and QEMU on stderr) printed so far.
      *
      * @return the lines, joined
      */
     String console() {
         synchronized (lines) {
-            return String.join("\n", lines);
+            return String.join("\n", lines) + "\n----- QEMU's messages -----\n" + String.join("\n", qemuMessages);
         }
     }
 
@@ -208,26 +238,33 @@ final class Guest implements AutoCloseable {
                     }
                 }
                 long left = end - System.nanoTime();
-                if (left <= 0 || !process.isAlive() && !readerRunning) {
+                if (left <= 0 || !process.isAlive() && readersRunning == 0) {
                     throw new AssertionError(name + ": no " + what + " within " + deadline.toSeconds() + " s"
                             + (process.isAlive() ? "" : " (QEMU exited with " + process.exitValue() + ")")
-                            + "; console:\n" + String.join("\n", lines));
+                            + "; console:\n" + console());
                 }
                 lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }
         }
     }
 
-    private void collectConsole() {
+    private void startReader(InputStream in, List<String> into, String threadName) {
+        Thread reader = new Thread(() -> collect(in, into), threadName);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Reads lines into {@code into}; all under the lock of {@link #lines}, which the waiters use. */
+    private void collect(InputStream in, List<String> into) {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
-        try (InputStream in = process.getInputStream()) {
+        try (in) {
             byte[] buffer = new byte[4096];
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 for (int i = 0; i < n; i++) {
                     byte b = buffer[i];
                     if (b == '\n') {
-                        add(line.toString(StandardCharsets.UTF_8));
+                        add(into, line.toString(StandardCharsets.UTF_8));
                         line.reset();
                     } else if (b != '\r') {
                         line.write(b);
@@ -235,20 +272,20 @@ final class Guest implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            add("(reading the console failed: " + e + ")");
+            add(into, "(reading failed: " + e + ")");
         }
         if (line.size() > 0) {
-            add(line.toString(StandardCharsets.UTF_8));
+            add(into, line.toString(StandardCharsets.UTF_8));
         }
         synchronized (lines) {
-            readerRunning = false;
+            readersRunning--;
             lines.notifyAll();
         }
     }
 
-    private void add(String line) {
+    private void add(List<String> into, String line) {
         synchronized (lines) {
-            lines.add(line);
+            into.add(line);
             lines.notifyAll();
         }
     }
