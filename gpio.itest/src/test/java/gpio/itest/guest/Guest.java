@@ -44,6 +44,13 @@ final class Guest implements AutoCloseable {
             + " while read -r c; do echo VGPIO-BEGIN; eval $c; echo VGPIO-END $?; done";
     private static final Pattern END = Pattern.compile("VGPIO-END (\\d+)");
     private static final String MEMORY = "256M";
+    /**
+     * The kernel command line. no_timer_check: under TCG on a busy host the
+     * kernel's IO-APIC timer check can fail and panic the boot ("IO-APIC +
+     * timer doesn't work!"); panic=-1 makes a panic end QEMU (-no-reboot) at once.
+     */
+    private static final String KERNEL_ARGUMENTS = "console=ttyS0 quiet no_timer_check panic=-1";
+    private static final long POLL_MILLIS = 100;
 
     /** What one command printed and its exit status. */
     record Result(int status, List<String> output) {
@@ -95,7 +102,7 @@ final class Guest implements AutoCloseable {
                 "-chardev", "socket,id=vgpio,path=" + socket + (reconnect ? ",reconnect=1" : ""),
                 "-device", "vhost-user-gpio-pci,chardev=vgpio",
                 "-kernel", GuestTools.kernel().toString(), "-initrd", GuestTools.initramfs().toString(),
-                "-append", "console=ttyS0 quiet panic=-1 vgpio_cmd=\"" + SHELL + "\""));
+                "-append", KERNEL_ARGUMENTS + " vgpio_cmd=\"" + SHELL + "\""));
         Process process;
         try {
             process = new ProcessBuilder(command).start();
@@ -243,7 +250,8 @@ final class Guest implements AutoCloseable {
                             + (process.isAlive() ? "" : " (QEMU exited with " + process.exitValue() + ")")
                             + "; console:\n" + console());
                 }
-                lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                // Short waits: QEMU's exit is noticed by polling, the readers' end may come first.
+                lines.wait(Math.max(1, Math.min(POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left))));
             }
         }
     }
