@@ -89,4 +89,36 @@ class GatewayRestartIT {
             gateway.stopCleanly();
         }
     }
+
+    /**
+     * Hotplugging the device once the reconnecting chardev is connected gets
+     * QEMU 10.0 past its refusal above, and the guest works; but when the
+     * restarted gateway comes back, QEMU 10.0.2 reconnects and aborts on an
+     * assertion in vhost_dev_start, taking the guest with it.
+     */
+    @Test
+    void qemu10WithAHotpluggedDeviceAbortsWhenTheRestartedGatewayComesBack() throws Exception {
+        Path socket = DefaultSetup.socket(dataDir);
+        try (GatewayProcess first = GatewayProcess.start(dataDir)) {
+            transcript.show("gateway (first run)", first::output);
+            DefaultSetup.awaitServing(first, socket, SIM);
+            new SimulatorApi(first).setInput(SIM, 5, 1);
+            try (Guest guest = Guest.bootForHotplug(Qemu.BACKPORTS_10_0, socket, dataDir.resolve("qmp.sock"))) {
+                transcript.show("QEMU 10.0 guest console", guest::console);
+                first.awaitLine(line -> line.contains("frontend connected on " + socket), "QEMU's connection");
+                guest.hotplugDevice();
+                assertEquals(List.of("1 0"), guest.run("gpioget gpiochip0 5 6"));
+
+                first.stopCleanly();
+                try (GatewayProcess second = GatewayProcess.start(dataDir)) {
+                    transcript.show("gateway (after the restart)", second::output);
+                    DefaultSetup.awaitServing(second, socket, SIM);
+                    assertNotEquals(0, guest.awaitExit(), "QEMU's exit status");
+                    assertTrue(guest.console().contains("vhost_dev_start: Assertion `hdev->vhost_ops' failed"),
+                            guest.console());
+                    second.stopCleanly();
+                }
+            }
+        }
+    }
 }

@@ -51,6 +51,7 @@ final class Guest implements AutoCloseable {
      */
     private static final String KERNEL_ARGUMENTS = "console=ttyS0 quiet no_timer_check panic=-1";
     private static final long POLL_MILLIS = 100;
+    private static final String HOTPLUG_PORT = "hotplug0";
 
     /** What one command printed and its exit status. */
     record Result(int status, List<String> output) {
@@ -58,6 +59,8 @@ final class Guest implements AutoCloseable {
 
     private final String name;
     private final Process process;
+    /** QEMU's QMP monitor, {@code null} unless booted for hotplug. */
+    private final Path qmpSocket;
     private final OutputStream console;
     private final List<String> lines = new ArrayList<>();
     /** QEMU's own messages (its stderr), kept apart from the guest's console. */
@@ -67,9 +70,10 @@ final class Guest implements AutoCloseable {
     /** Index of the first console line not yet consumed by a finished command. */
     private int cursor;
 
-    private Guest(String name, Process process) {
+    private Guest(String name, Process process, Path qmpSocket) {
         this.name = name;
         this.process = process;
+        this.qmpSocket = qmpSocket;
         this.console = process.getOutputStream();
         startReader(process.getInputStream(), lines, "guest-console");
         startReader(process.getErrorStream(), qemuMessages, "qemu-stderr");
@@ -84,9 +88,18 @@ final class Guest implements AutoCloseable {
      * @return the running guest
      */
     static Guest boot(Qemu qemu, Path socket, boolean reconnect) throws IOException, InterruptedException {
-        Guest guest = start(qemu, socket, reconnect);
-        guest.cursor = guest.awaitLine(0, "VGPIO-SHELL"::equals, "the guest's shell", BOOT_DEADLINE) + 1;
-        return guest;
+        return start(qemu, socket, reconnect, null).awaitShell();
+    }
+
+    /**
+     * Boots a guest with a reconnecting chardev on {@code socket} but without
+     * the device, which {@link #hotplugDevice} adds later through QEMU's QMP
+     * monitor on {@code qmpSocket}, and waits for its shell.
+     *
+     * @return the running guest
+     */
+    static Guest bootForHotplug(Qemu qemu, Path socket, Path qmpSocket) throws IOException, InterruptedException {
+        return start(qemu, socket, true, qmpSocket).awaitShell();
     }
 
     /**
@@ -95,14 +108,24 @@ final class Guest implements AutoCloseable {
      * @return the guest, maybe still booting, maybe already failed
      */
     static Guest start(Qemu qemu, Path socket, boolean reconnect) throws IOException {
+        return start(qemu, socket, reconnect, null);
+    }
+
+    private static Guest start(Qemu qemu, Path socket, boolean reconnect, Path qmpSocket) throws IOException {
         List<String> command = new ArrayList<>(qemu.command());
         command.addAll(List.of("-M", "q35,accel=tcg", "-m", MEMORY, "-smp", "1", "-nodefaults", "-display", "none",
                 "-no-reboot", "-serial", "stdio",
                 "-object", "memory-backend-memfd,id=mem,size=" + MEMORY + ",share=on", "-numa", "node,memdev=mem",
                 "-chardev", "socket,id=vgpio,path=" + socket + (reconnect ? ",reconnect=1" : ""),
-                "-device", "vhost-user-gpio-pci,chardev=vgpio",
                 "-kernel", GuestTools.kernel().toString(), "-initrd", GuestTools.initramfs().toString(),
                 "-append", KERNEL_ARGUMENTS + " vgpio_cmd=\"" + SHELL + "\""));
+        if (qmpSocket == null) {
+            command.addAll(List.of("-device", "vhost-user-gpio-pci,chardev=vgpio"));
+        } else {
+            // q35's root bus takes no hotplugged devices: a PCIe root port does.
+            command.addAll(List.of("-device", "pcie-root-port,id=" + HOTPLUG_PORT + ",chassis=1",
+                    "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
+        }
         Process process;
         try {
             process = new ProcessBuilder(command).start();
@@ -110,7 +133,24 @@ final class Guest implements AutoCloseable {
             throw new AssertionError("cannot start " + command.get(0)
                     + " (Debian package qemu-system-x86 for the stock QEMU): " + e.getMessage(), e);
         }
-        return new Guest(qemu + " guest", process);
+        return new Guest(qemu + " guest", process, qmpSocket);
+    }
+
+    private Guest awaitShell() throws InterruptedException {
+        cursor = awaitLine(0, "VGPIO-SHELL"::equals, "the guest's shell", BOOT_DEADLINE) + 1;
+        return this;
+    }
+
+    /**
+     * Adds the device to a guest booted with {@link #bootForHotplug} (its
+     * chardev must be connected: QEMU talks to the gateway at once) and lets
+     * the guest find it by a PCI rescan (the test kernel has no PCI hotplug
+     * driver).
+     */
+    void hotplugDevice() throws IOException, InterruptedException {
+        Qmp.execute(qmpSocket, "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"vhost-user-gpio-pci\","
+                + "\"chardev\":\"vgpio\",\"bus\":\"" + HOTPLUG_PORT + "\",\"id\":\"gpio0\"}}");
+        run("echo 1 > /sys/bus/pci/rescan");
     }
 
     /**
