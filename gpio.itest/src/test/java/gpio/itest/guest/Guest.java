@@ -44,6 +44,14 @@ final class Guest implements AutoCloseable {
             + " while read -r c; do echo VGPIO-BEGIN; eval $c; echo VGPIO-END $?; done";
     private static final Pattern END = Pattern.compile("VGPIO-END (\\d+)");
     private static final String MEMORY = "256M";
+    /**
+     * The kernel command line. no_timer_check: under TCG on a busy host the
+     * kernel's IO-APIC timer check can fail and panic the boot ("IO-APIC +
+     * timer doesn't work!"); panic=-1 makes a panic end QEMU (-no-reboot) at once.
+     */
+    private static final String KERNEL_ARGUMENTS = "console=ttyS0 quiet no_timer_check panic=-1";
+    private static final long POLL_MILLIS = 100;
+    private static final String HOTPLUG_PORT = "hotplug0";
 
     /** What one command printed and its exit status. */
     record Result(int status, List<String> output) {
@@ -51,20 +59,24 @@ final class Guest implements AutoCloseable {
 
     private final String name;
     private final Process process;
+    /** QEMU's QMP monitor, {@code null} unless booted for hotplug. */
+    private final Path qmpSocket;
     private final OutputStream console;
     private final List<String> lines = new ArrayList<>();
-    /** Guarded by {@link #lines}: false once the console reached end of file. */
-    private boolean readerRunning = true;
+    /** QEMU's own messages (its stderr), kept apart from the guest's console. */
+    private final List<String> qemuMessages = new ArrayList<>();
+    /** Guarded by {@link #lines}: how many of the two output readers have not reached end of file. */
+    private int readersRunning = 2;
     /** Index of the first console line not yet consumed by a finished command. */
     private int cursor;
 
-    private Guest(String name, Process process) {
+    private Guest(String name, Process process, Path qmpSocket) {
         this.name = name;
         this.process = process;
+        this.qmpSocket = qmpSocket;
         this.console = process.getOutputStream();
-        Thread reader = new Thread(this::collectConsole, "guest-console");
-        reader.setDaemon(true);
-        reader.start();
+        startReader(process.getInputStream(), lines, "guest-console");
+        startReader(process.getErrorStream(), qemuMessages, "qemu-stderr");
     }
 
     /**
@@ -76,24 +88,69 @@ final class Guest implements AutoCloseable {
      * @return the running guest
      */
     static Guest boot(Qemu qemu, Path socket, boolean reconnect) throws IOException, InterruptedException {
+        return start(qemu, socket, reconnect, null).awaitShell();
+    }
+
+    /**
+     * Boots a guest with a reconnecting chardev on {@code socket} but without
+     * the device, which {@link #hotplugDevice} adds later through QEMU's QMP
+     * monitor on {@code qmpSocket}, and waits for its shell.
+     *
+     * @return the running guest
+     */
+    static Guest bootForHotplug(Qemu qemu, Path socket, Path qmpSocket) throws IOException, InterruptedException {
+        return start(qemu, socket, true, qmpSocket).awaitShell();
+    }
+
+    /**
+     * Starts QEMU like {@link #boot} without waiting for anything.
+     *
+     * @return the guest, maybe still booting, maybe already failed
+     */
+    static Guest start(Qemu qemu, Path socket, boolean reconnect) throws IOException {
+        return start(qemu, socket, reconnect, null);
+    }
+
+    private static Guest start(Qemu qemu, Path socket, boolean reconnect, Path qmpSocket) throws IOException {
         List<String> command = new ArrayList<>(qemu.command());
         command.addAll(List.of("-M", "q35,accel=tcg", "-m", MEMORY, "-smp", "1", "-nodefaults", "-display", "none",
                 "-no-reboot", "-serial", "stdio",
                 "-object", "memory-backend-memfd,id=mem,size=" + MEMORY + ",share=on", "-numa", "node,memdev=mem",
                 "-chardev", "socket,id=vgpio,path=" + socket + (reconnect ? ",reconnect=1" : ""),
-                "-device", "vhost-user-gpio-pci,chardev=vgpio",
                 "-kernel", GuestTools.kernel().toString(), "-initrd", GuestTools.initramfs().toString(),
-                "-append", "console=ttyS0 quiet panic=-1 vgpio_cmd=\"" + SHELL + "\""));
+                "-append", KERNEL_ARGUMENTS + " vgpio_cmd=\"" + SHELL + "\""));
+        if (qmpSocket == null) {
+            command.addAll(List.of("-device", "vhost-user-gpio-pci,chardev=vgpio"));
+        } else {
+            // q35's root bus takes no hotplugged devices: a PCIe root port does.
+            command.addAll(List.of("-device", "pcie-root-port,id=" + HOTPLUG_PORT + ",chassis=1",
+                    "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
+        }
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process = new ProcessBuilder(command).start();
         } catch (IOException e) {
             throw new AssertionError("cannot start " + command.get(0)
                     + " (Debian package qemu-system-x86 for the stock QEMU): " + e.getMessage(), e);
         }
-        Guest guest = new Guest(qemu + " guest", process);
-        guest.cursor = guest.awaitLine(0, "VGPIO-SHELL"::equals, "the guest's shell", BOOT_DEADLINE) + 1;
-        return guest;
+        return new Guest(qemu + " guest", process, qmpSocket);
+    }
+
+    private Guest awaitShell() throws InterruptedException {
+        cursor = awaitLine(0, "VGPIO-SHELL"::equals, "the guest's shell", BOOT_DEADLINE) + 1;
+        return this;
+    }
+
+    /**
+     * Adds the device to a guest booted with {@link #bootForHotplug} (its
+     * chardev must be connected: QEMU talks to the gateway at once) and lets
+     * the guest find it by a PCI rescan (the test kernel has no PCI hotplug
+     * driver).
+     */
+    void hotplugDevice() throws IOException, InterruptedException {
+        Qmp.execute(qmpSocket, "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"vhost-user-gpio-pci\","
+                + "\"chardev\":\"vgpio\",\"bus\":\"" + HOTPLUG_PORT + "\",\"id\":\"gpio0\"}}");
+        run("echo 1 > /sys/bus/pci/rescan");
     }
 
     /**
@@ -174,13 +231,33 @@ final class Guest implements AutoCloseable {
     }
 
     /**
+     * Waits for QEMU to exit.
+     *
+     * @return its exit status
+     */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(BOOT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError(name + " did not exit within " + BOOT_DEADLINE.toSeconds() + " s; console:\n"
+                    + console());
+        }
+        // The console's last lines may still be on their way.
+        long end = System.nanoTime() + COMMAND_DEADLINE.toNanos();
+        synchronized (lines) {
+            while (readersRunning > 0 && System.nanoTime() < end) {
+                lines.wait(100);
+            }
+        }
+        return process.exitValue();
+    }
+
+    /**
      * Everything the console (and QEMU on stderr) printed so far.
      *
      * @return the lines, joined
      */
     String console() {
         synchronized (lines) {
-            return String.join("\n", lines);
+            return String.join("\n", lines) + "\n----- QEMU's messages -----\n" + String.join("\n", qemuMessages);
         }
     }
 
@@ -208,26 +285,34 @@ final class Guest implements AutoCloseable {
                     }
                 }
                 long left = end - System.nanoTime();
-                if (left <= 0 || !process.isAlive() && !readerRunning) {
+                if (left <= 0 || !process.isAlive() && readersRunning == 0) {
                     throw new AssertionError(name + ": no " + what + " within " + deadline.toSeconds() + " s"
                             + (process.isAlive() ? "" : " (QEMU exited with " + process.exitValue() + ")")
-                            + "; console:\n" + String.join("\n", lines));
+                            + "; console:\n" + console());
                 }
-                lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                // Short waits: QEMU's exit is noticed by polling, the readers' end may come first.
+                lines.wait(Math.max(1, Math.min(POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left))));
             }
         }
     }
 
-    private void collectConsole() {
+    private void startReader(InputStream in, List<String> into, String threadName) {
+        Thread reader = new Thread(() -> collect(in, into), threadName);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Reads lines into {@code into}; all under the lock of {@link #lines}, which the waiters use. */
+    private void collect(InputStream in, List<String> into) {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
-        try (InputStream in = process.getInputStream()) {
+        try (in) {
             byte[] buffer = new byte[4096];
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 for (int i = 0; i < n; i++) {
                     byte b = buffer[i];
                     if (b == '\n') {
-                        add(line.toString(StandardCharsets.UTF_8));
+                        add(into, line.toString(StandardCharsets.UTF_8));
                         line.reset();
                     } else if (b != '\r') {
                         line.write(b);
@@ -235,20 +320,20 @@ final class Guest implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            add("(reading the console failed: " + e + ")");
+            add(into, "(reading failed: " + e + ")");
         }
         if (line.size() > 0) {
-            add(line.toString(StandardCharsets.UTF_8));
+            add(into, line.toString(StandardCharsets.UTF_8));
         }
         synchronized (lines) {
-            readerRunning = false;
+            readersRunning--;
             lines.notifyAll();
         }
     }
 
-    private void add(String line) {
+    private void add(List<String> into, String line) {
         synchronized (lines) {
-            lines.add(line);
+            into.add(line);
             lines.notifyAll();
         }
     }

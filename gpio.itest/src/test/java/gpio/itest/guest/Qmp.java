@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.itest.guest;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/** The few QMP commands a test sends to QEMU's monitor socket. */
+final class Qmp {
+
+    private Qmp() {
+    }
+
+    /**
+     * Connects, negotiates capabilities, runs {@code command} (one JSON object)
+     * and fails unless QEMU answers it with {@code "return"}.
+     *
+     * @param socket the {@code -qmp unix:...} socket
+     * @param command the command
+     */
+    static void execute(Path socket, String command) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+            OutputStream out = Channels.newOutputStream(channel);
+            in.readLine(); // the greeting
+            for (String next : new String[] {"{\"execute\":\"qmp_capabilities\"}", command}) {
+                out.write((next + "\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                String answer = answer(in);
+                if (!answer.startsWith("{\"return\"")) {
+                    throw new AssertionError("QMP " + next + " answered " + answer);
+                }
+            }
+        }
+    }
+
+    /** The next line that is not an asynchronous event. */
+    private static String answer(BufferedReader in) throws IOException {
+        String line;
+        do {
+            line = in.readLine();
+            if (line == null) {
+                throw new AssertionError("QEMU closed its QMP socket");
+            }
+        } while (line.startsWith("{\"event\""));
+        return line;
+    }
+}
