@@ -123,6 +123,11 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** The gateway's HTTP root, such as {@code http://127.0.0.1:8080}. */
+    String baseUri() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
     String output() {
         synchronized (output) {
             return String.join("\n", output);
@@ -157,7 +162,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + httpPort + path);
+        return URI.create(baseUri() + path);
     }
 
     private static String encode(String s) {
