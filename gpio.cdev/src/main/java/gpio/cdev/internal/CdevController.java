@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 import gpio.api.Bias;
 import gpio.api.Direction;
@@ -85,7 +86,7 @@ final class CdevController implements GpioController, EdgePoller.ChipListener {
         this.chipFd = chipFd;
         this.chipName = info.name();
         this.chipOffsets = options.offsets().length == 0
-                ? java.util.stream.IntStream.range(0, info.lines()).toArray() : options.offsets();
+                ? IntStream.range(0, info.lines()).toArray() : options.offsets();
         this.label = !options.label().isEmpty() ? options.label() : !info.label().isEmpty() ? info.label() : chipName;
         this.consumer = options.consumer();
         this.defaults = options.defaults();
