@@ -35,16 +35,16 @@ eval "$("$here/build-guest.sh")"
 qemu=(qemu-system-x86_64 -M q35,accel=tcg -m 1024 -smp 1 -nodefaults -display none -no-reboot -serial stdio
       -kernel "$VGPIO_KERNEL" -initrd "$VGPIO_INITRAMFS")
 if [[ $host == yes ]]; then
-    # The guest mounts a tmpfs over /host/tmp, so the script lives in the cache.
+    # The guest sees the host's files under /host: the script can live in the cache.
     cache=${VGPIO_CACHE:-$HOME/.cache/vgpio}
     script=$(mktemp "$cache/run-XXXXXX.sh")
     trap 'rm -f "$script"' EXIT
     printf '%s\n' "$command" >"$script"
     qemu+=(-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
-           -append "console=ttyS0 quiet panic=-1 vgpio_script=/host$script")
+           -append "console=ttyS0 quiet panic=-1 no_timer_check vgpio_script=/host$script")
 else
     [[ $command != *'"'* ]] || { echo "run-guest: no double quotes in COMMAND without --host" >&2; exit 2; }
-    qemu+=(-append "console=ttyS0 quiet panic=-1 vgpio_cmd=\"$command\"")
+    qemu+=(-append "console=ttyS0 quiet panic=-1 no_timer_check vgpio_cmd=\"$command\"")
 fi
 
 console=$(mktemp)

@@ -36,7 +36,7 @@ class KernelGuestTest {
         Path script = work.resolve("run-scenarios.sh");
         Files.writeString(script, "#!/bin/sh\n# Written by KernelGuestTest; runs in the test guest.\n"
                 + "exec chroot /host " + Path.of(System.getProperty("java.home"), "bin", "java")
-                + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m -Djava.io.tmpdir=/tmp -Djna.tmpdir=/tmp"
+                + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m -XX:-UsePerfData -Djava.io.tmpdir=/dev/shm -Djna.tmpdir=/dev/shm"
                 + " -cp " + testClassPath() + " " + GuestMain.class.getName() + "\n");
         long start = System.nanoTime();
         String console = guest.run(script, work.resolve("console.log"), GUEST_TIMEOUT);

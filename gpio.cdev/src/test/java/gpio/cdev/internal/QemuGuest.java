@@ -82,7 +82,7 @@ final class QemuGuest {
                 "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio",
                 "-virtfs", "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap",
                 "-kernel", kernel.toString(), "-initrd", initramfs.toString(),
-                "-append", "console=ttyS0 quiet panic=-1 vgpio_script=/host" + script.toAbsolutePath()));
+                "-append", "console=ttyS0 quiet panic=-1 no_timer_check vgpio_script=/host" + script.toAbsolutePath()));
         Process qemu;
         try {
             qemu = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(console.toFile())
