@@ -94,6 +94,30 @@ class GpioConsolePageIT {
         }
     }
 
+    @Test
+    void invalidDeviceValuesAreRefusedInTheFormWithTheReason() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            gateway.awaitConfigurationForm("gpio.virtio");
+            String device = "/system/console/configMgr/gpio.virtio~gpio0";
+            HttpResponse<String> edit = gateway.postForm(device, Map.of("apply", "true", "$location", "",
+                    "propertylist", "socket.path,socket.mode", "socket.path", dataDir.resolve("gpio0.sock").toString(),
+                    "socket.mode", "rw-rw-rw"));
+            assertEquals(400, edit.statusCode(), edit.body());
+            assertTrue(edit.body().contains("socket.mode &quot;rw-rw-rw&quot; is not nine permission characters"),
+                    edit.body());
+            String form = gateway.postForm(device, Map.of()).body();
+            assertTrue(form.contains("\"value\":\"rw-------\""), "the refused value was saved:\n" + form);
+
+            HttpResponse<String> create = gateway.postForm(ConsoleForms.NEW_FACTORY_INSTANCE, Map.of("apply", "true",
+                    "action", "ajaxConfigManager", "factoryPid", "gpio.virtio", "$location", "",
+                    "propertylist", "socket.path", "socket.path", "relative.sock"));
+            assertEquals(400, create.statusCode(), create.body());
+            assertTrue(create.body().contains("socket.path &quot;relative.sock&quot; is not an absolute path"),
+                    create.body());
+            gateway.stopCleanly();
+        }
+    }
+
     /** Sends one request and waits for its answer: status, then value. */
     private static byte[] send(VhostUserFrontend frontend, FrontendQueue queue, int type, int gpio, int value)
             throws Exception {
