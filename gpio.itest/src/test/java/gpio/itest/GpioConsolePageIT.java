@@ -33,7 +33,13 @@ class GpioConsolePageIT {
 
     private static final String STATUS = "/system/console/gpio/status.json";
     private static final long F_IRQ = 1L;
+    private static final int MSG_SET_DIRECTION = 3;
     private static final int MSG_GET_VALUE = 4;
+    private static final int MSG_SET_IRQ_TYPE = 6;
+    private static final int DIRECTION_IN = 2;
+    private static final int IRQ_TYPE_EDGE_BOTH = 3;
+    private static final String EDGE_BOTH_ON_LINE_3 =
+            "\"interruptLines\":[{\"line\":3,\"offset\":3,\"interrupt\":\"edge-both\"}]";
 
     @TempDir
     Path dataDir;
@@ -64,13 +70,13 @@ class GpioConsolePageIT {
             try (VhostUserFrontend frontend = VhostUserFrontend.connect(socket)) {
                 frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1 | F_IRQ);
                 FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
-                ByteBuffer request = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-                request.putShort((short) MSG_GET_VALUE).putShort((short) 3).putInt(0);
-                Completion answer = frontend.roundTrip(requests, request.array(), 2, Duration.ofSeconds(10));
-                assertEquals(2, answer.written().length);
+                assertEquals(0, send(frontend, requests, MSG_SET_DIRECTION, 3, DIRECTION_IN)[0]);
+                assertEquals(0, send(frontend, requests, MSG_SET_IRQ_TYPE, 3, IRQ_TYPE_EDGE_BOTH)[0]);
+                assertEquals(2, send(frontend, requests, MSG_GET_VALUE, 3, 0).length);
                 awaitStatus(gateway, STATUS, r -> r.body().contains("\"connected\":true,"
                         + "\"features\":[\"VIRTIO_GPIO_F_IRQ\",\"VIRTIO_F_VERSION_1\"]")
-                        && r.body().contains("\"getValue\":1,"));
+                        && r.body().contains("\"getValue\":1,")
+                        && r.body().contains(EDGE_BOTH_ON_LINE_3));
 
                 String simPid = ConsoleForms.create(gateway, "gpio.sim", Map.of("label", "bench1",
                         "line.count", "4"));
@@ -82,9 +88,43 @@ class GpioConsolePageIT {
                 String swapped = awaitStatus(gateway, STATUS,
                         r -> r.body().contains("\"controller\":\"bench1\",\"target\":\"(gpio.label=bench1)\"")).body();
                 assertTrue(swapped.contains("\"connected\":true"), "the swap dropped the frontend: " + swapped);
+                assertTrue(swapped.contains(EDGE_BOTH_ON_LINE_3), "the interrupt did not move over: " + swapped);
             }
             gateway.stopCleanly();
         }
+    }
+
+    @Test
+    void invalidDeviceValuesAreRefusedInTheFormWithTheReason() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            gateway.awaitConfigurationForm("gpio.virtio");
+            String device = "/system/console/configMgr/gpio.virtio~gpio0";
+            HttpResponse<String> edit = gateway.postForm(device, Map.of("apply", "true", "$location", "",
+                    "propertylist", "socket.path,socket.mode", "socket.path", dataDir.resolve("gpio0.sock").toString(),
+                    "socket.mode", "rw-rw-rw"));
+            assertEquals(400, edit.statusCode(), edit.body());
+            assertTrue(edit.body().contains("socket.mode &quot;rw-rw-rw&quot; is not nine permission characters"),
+                    edit.body());
+            String form = gateway.postForm(device, Map.of()).body();
+            assertTrue(form.contains("\"value\":\"rw-------\""), "the refused value was saved:\n" + form);
+
+            HttpResponse<String> create = gateway.postForm(ConsoleForms.NEW_FACTORY_INSTANCE, Map.of("apply", "true",
+                    "action", "ajaxConfigManager", "factoryPid", "gpio.virtio", "$location", "",
+                    "propertylist", "socket.path", "socket.path", "relative.sock"));
+            assertEquals(400, create.statusCode(), create.body());
+            assertTrue(create.body().contains("socket.path &quot;relative.sock&quot; is not an absolute path"),
+                    create.body());
+            gateway.stopCleanly();
+        }
+    }
+
+    /** Sends one request and waits for its answer: status, then value. */
+    private static byte[] send(VhostUserFrontend frontend, FrontendQueue queue, int type, int gpio, int value)
+            throws Exception {
+        ByteBuffer request = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        request.putShort((short) type).putShort((short) gpio).putInt(value);
+        Completion answer = frontend.roundTrip(queue, request.array(), 2, Duration.ofSeconds(10));
+        return answer.written();
     }
 
     private static String devicePid(String status) {

@@ -32,9 +32,10 @@ public interface DeviceStatus {
      * @param controller the label of the bound GPIO controller, empty when none is bound
      * @param lineCount the number of lines the guest sees, 0 before a controller was first bound
      * @param counters what the device has done since it started
+     * @param interruptLines the guest lines whose interrupt the guest enabled
      */
     record Snapshot(String socketPath, boolean connected, long negotiatedFeatures, String controller, int lineCount,
-            DeviceCounters.Snapshot counters) {
+            DeviceCounters.Snapshot counters, List<GuestLine> interruptLines) {
 
         /**
          * The negotiated features by name, as the virtio spec calls them.
@@ -56,6 +57,43 @@ public interface DeviceStatus {
                 names.add("VIRTIO_F_VERSION_1");
             }
             return names;
+        }
+    }
+
+    /**
+     * One line as the guest sees it.
+     *
+     * @param line the guest line number
+     * @param offset the controller line offset it maps to
+     * @param interrupt the interrupt type the guest set: none, edge-rising,
+     *        edge-falling, edge-both, level-high or level-low
+     */
+    record GuestLine(int line, int offset, String interrupt) {
+
+        /** The {@link #interrupt()} of a line whose interrupt is disabled. */
+        static final String NO_INTERRUPT = "none";
+
+        /**
+         * The name of a {@code VIRTIO_GPIO_IRQ_TYPE_*} value.
+         *
+         * @param irqType the value
+         * @return its name as {@link #interrupt()} shows it
+         */
+        static String interruptName(int irqType) {
+            switch (irqType) {
+                case VirtioGpio.IRQ_TYPE_EDGE_RISING:
+                    return "edge-rising";
+                case VirtioGpio.IRQ_TYPE_EDGE_FALLING:
+                    return "edge-falling";
+                case VirtioGpio.IRQ_TYPE_EDGE_BOTH:
+                    return "edge-both";
+                case VirtioGpio.IRQ_TYPE_LEVEL_HIGH:
+                    return "level-high";
+                case VirtioGpio.IRQ_TYPE_LEVEL_LOW:
+                    return "level-low";
+                default:
+                    return NO_INTERRUPT;
+            }
         }
     }
 }

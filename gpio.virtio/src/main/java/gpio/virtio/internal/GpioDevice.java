@@ -17,6 +17,8 @@ import static gpio.virtio.internal.VirtioGpio.STATUS_ERR;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 
 import gpio.api.GpioController;
@@ -140,6 +142,23 @@ final class GpioDevice implements VirtioDevice {
     int lineCount() {
         LineQueue[] current = lines;
         return current == null ? 0 : current.length;
+    }
+
+    /**
+     * The guest's lines whose interrupt is enabled, for status displays.
+     *
+     * @return the lines, in guest order
+     */
+    List<DeviceStatus.GuestLine> interruptLines() {
+        LineQueue[] current = lines;
+        List<DeviceStatus.GuestLine> enabled = new ArrayList<>();
+        for (LineQueue line : current == null ? new LineQueue[0] : current) {
+            DeviceStatus.GuestLine status = line.status();
+            if (!status.interrupt().equals(DeviceStatus.GuestLine.NO_INTERRUPT)) {
+                enabled.add(status);
+            }
+        }
+        return enabled;
     }
 
     /**

@@ -106,6 +106,15 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         schedule();
     }
 
+    /**
+     * This line as a status display shows it; any thread.
+     *
+     * @return the guest line, its controller offset and its interrupt type
+     */
+    DeviceStatus.GuestLine status() {
+        return new DeviceStatus.GuestLine(line, state.offset(), DeviceStatus.GuestLine.interruptName(state.irqType()));
+    }
+
     /** The device's controller changed: move the line over even if the guest sends nothing. */
     synchronized void rebind() {
         rebindPending = true;

@@ -78,7 +78,8 @@ final class LineState {
     // What the guest set; survives a controller swap.
     private int direction = DIRECTION_NONE;
     private boolean outputValue;
-    private int irqType = IRQ_TYPE_NONE;
+    /** Volatile only so that status displays may read it from any thread ({@link #irqType()}). */
+    private volatile int irqType = IRQ_TYPE_NONE;
     /** The eventq buffer the driver queued: non-null means the interrupt is unmasked. */
     private DescriptorChain heldEvent;
     /** An edge happened while the interrupt was enabled but masked (one flag, not a count). */
@@ -88,6 +89,24 @@ final class LineState {
     private GpioController controller;
     private GpioLine handle;
     private EdgeSubscription subscription;
+
+    /**
+     * The interrupt type the guest set, for status displays; any thread.
+     *
+     * @return a {@code VIRTIO_GPIO_IRQ_TYPE_*} value
+     */
+    int irqType() {
+        return irqType;
+    }
+
+    /**
+     * The controller line offset this guest line maps to.
+     *
+     * @return the offset
+     */
+    int offset() {
+        return offset;
+    }
 
     /**
      * A line in its initial state (direction none, interrupt disabled, masked).

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -174,11 +175,12 @@ public final class VirtioGpioComponent implements DeviceStatus {
             if (device == null) {
                 // Deactivated while SCR still handed out the service.
                 return new Snapshot(settings.socketPath().toString(), false, 0, "", 0,
-                        new DeviceCounters().snapshot());
+                        new DeviceCounters().snapshot(), List.of());
             }
             GpioController bound = controller;
             return new Snapshot(endpoint.socketPath().toString(), endpoint.connected(), endpoint.negotiatedFeatures(),
-                    bound == null ? "" : bound.label(), device.lineCount(), device.counters().snapshot());
+                    bound == null ? "" : bound.label(), device.lineCount(), device.counters().snapshot(),
+                    device.interruptLines());
         }
     }
 

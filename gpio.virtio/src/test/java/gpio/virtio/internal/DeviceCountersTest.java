@@ -12,6 +12,7 @@ import static gpio.virtio.internal.VirtioGpio.REQUEST_QUEUE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -65,5 +66,6 @@ class DeviceCountersTest {
         assertEquals(1, counts.interruptsLatched());
         assertEquals(2, counts.interruptsDropped());
         assertEquals(0, counts.errors());
+        assertEquals(List.of(new DeviceStatus.GuestLine(1, 1, "edge-both")), device.interruptLines());
     }
 }

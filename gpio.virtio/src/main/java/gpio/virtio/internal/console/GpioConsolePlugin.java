@@ -163,7 +163,12 @@ public final class GpioConsolePlugin extends HttpServlet {
                 .name("errors").value(c.errors())
                 .name("interrupts").beginObject().name("delivered").value(c.interruptsDelivered())
                 .name("latched").value(c.interruptsLatched()).name("dropped").value(c.interruptsDropped())
-                .endObject().endObject();
+                .endObject().name("interruptLines").beginArray();
+        for (DeviceStatus.GuestLine line : device.interruptLines()) {
+            json.beginObject().name("line").value(line.line()).name("offset").value(line.offset())
+                    .name("interrupt").value(line.interrupt()).endObject();
+        }
+        json.endArray().endObject();
     }
 
     private String page() throws IOException {

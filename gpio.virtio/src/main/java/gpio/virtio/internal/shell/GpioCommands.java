@@ -261,6 +261,14 @@ public final class GpioCommands {
                     .append("  errors:     ").append(c.errors()).append('\n')
                     .append(String.format(Locale.ROOT, "  interrupts: %d delivered, %d latched, %d dropped%n",
                             c.interruptsDelivered(), c.interruptsLatched(), c.interruptsDropped()));
+            if (!device.interruptLines().isEmpty()) {
+                out.append("  irq lines: ");
+                for (DeviceStatus.GuestLine line : device.interruptLines()) {
+                    out.append(" ").append(line.line()).append(" (offset ").append(line.offset()).append(") ")
+                            .append(line.interrupt());
+                }
+                out.append('\n');
+            }
         }
         return out.toString();
     }

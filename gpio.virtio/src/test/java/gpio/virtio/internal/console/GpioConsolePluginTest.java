@@ -21,7 +21,8 @@ class GpioConsolePluginTest {
 
     private final Object chip = SimChips.create("sim0", "LED", "<B\"T>");
     private final DeviceStatus device = () -> new DeviceStatus.Snapshot("/run/gpio0.sock", false, 0, "", 0,
-            new DeviceCounters.Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+            new DeviceCounters.Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+            List.of(new DeviceStatus.GuestLine(0, 1, "level-low")));
     private final GpioConsolePlugin plugin = new GpioConsolePlugin(
             List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "sim"), (GpioController) chip)),
             List.of(Map.entry(Map.of("service.pid", "gpio.virtio.x", "controller.target", "(gpio.label=*)"),
@@ -45,7 +46,8 @@ class GpioConsolePluginTest {
                     + "\"features\":[],\"controller\":\"\",\"target\":\"(gpio.label=*)\",\"lineCount\":0,"
                     + "\"requests\":{\"total\":0,\"getLineNames\":0,\"getDirection\":0,\"setDirection\":0,"
                     + "\"getValue\":0,\"setValue\":0,\"setIrqType\":0,\"unknown\":0},\"errors\":0,"
-                    + "\"interrupts\":{\"delivered\":0,\"latched\":0,\"dropped\":0}}]}", plugin.status());
+                    + "\"interrupts\":{\"delivered\":0,\"latched\":0,\"dropped\":0},"
+                    + "\"interruptLines\":[{\"line\":0,\"offset\":1,\"interrupt\":\"level-low\"}]}]}", plugin.status());
         }
     }
 

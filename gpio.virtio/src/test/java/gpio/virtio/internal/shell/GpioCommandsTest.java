@@ -28,7 +28,8 @@ class GpioCommandsTest {
     private final GpioController controller = (GpioController) chip;
     private final GpioSimulator simulator = (GpioSimulator) chip;
     private final DeviceStatus device = () -> new DeviceStatus.Snapshot("/run/gpio0.sock", true,
-            (1L << 32) | 1L, "sim0", 4, new DeviceCounters.Snapshot(1, 4, 2, 3, 5, 1, 0, 2, 7, 1, 3));
+            (1L << 32) | 1L, "sim0", 4, new DeviceCounters.Snapshot(1, 4, 2, 3, 5, 1, 0, 2, 7, 1, 3),
+            List.of(new DeviceStatus.GuestLine(1, 1, "edge-both")));
     private final GpioCommands commands = new GpioCommands(
             List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "sim"), controller)),
             List.of(Map.entry(Map.of("controller.target", "(gpio.label=sim0)"), device)));
@@ -129,5 +130,6 @@ class GpioCommandsTest {
                 + " set-value 5, set-irq-type 1, unknown 0)"), out);
         assertTrue(out.contains("errors:     2"), out);
         assertTrue(out.contains("interrupts: 7 delivered, 1 latched, 3 dropped"), out);
+        assertTrue(out.contains("irq lines:  1 (offset 1) edge-both\n"), out);
     }
 }
