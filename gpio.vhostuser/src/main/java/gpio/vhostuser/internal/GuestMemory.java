@@ -109,20 +109,7 @@ final class GuestMemory {
      * @return the number of bytes copied
      */
     int copyOut(long address, ByteBuffer dst, int length) {
-        int done = 0;
-        while (done < length) {
-            long at = address + done;
-            MemoryRegion r = regionForGuest(at);
-            if (r == null) {
-                break;
-            }
-            long offset = at - r.guestAddress;
-            int step = (int) Math.min(Math.min(length - done, r.size - offset), MemoryRegion.chunkRemaining(offset));
-            dst.put(dst.position(), r.chunk(offset), MemoryRegion.chunkIndex(offset), step);
-            dst.position(dst.position() + step);
-            done += step;
-        }
-        return done;
+        return copy(address, dst, length, false);
     }
 
     /**
@@ -133,6 +120,15 @@ final class GuestMemory {
      * @return the number of bytes copied
      */
     int copyIn(long address, ByteBuffer src, int length) {
+        return copy(address, src, length, true);
+    }
+
+    /**
+     * Copies between guest memory at {@code address} and {@code buffer} from its
+     * position, one region window at a time, advancing the buffer; stops at the
+     * first byte outside every region.
+     */
+    private int copy(long address, ByteBuffer buffer, int length, boolean toGuest) {
         int done = 0;
         while (done < length) {
             long at = address + done;
@@ -142,8 +138,14 @@ final class GuestMemory {
             }
             long offset = at - r.guestAddress;
             int step = (int) Math.min(Math.min(length - done, r.size - offset), MemoryRegion.chunkRemaining(offset));
-            r.chunk(offset).put(MemoryRegion.chunkIndex(offset), src, src.position(), step);
-            src.position(src.position() + step);
+            ByteBuffer chunk = r.chunk(offset);
+            int index = MemoryRegion.chunkIndex(offset);
+            if (toGuest) {
+                chunk.put(index, buffer, buffer.position(), step);
+            } else {
+                buffer.put(buffer.position(), chunk, index, step);
+            }
+            buffer.position(buffer.position() + step);
             done += step;
         }
         return done;
