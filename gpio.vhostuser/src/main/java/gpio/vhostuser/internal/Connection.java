@@ -523,11 +523,20 @@ final class Connection implements AutoCloseable {
         region.unmap();
     }
 
-    /** Makes every queue use {@code next}; the caller unmaps what went away afterwards. */
+    /**
+     * Makes every queue use {@code next}; the caller unmaps what went away
+     * afterwards. A started queue whose rings {@code next} no longer holds stops;
+     * when that leaves no queue started the device is reset, as when GET_VRING_BASE
+     * stops the last one, so it does not keep chains that are void now.
+     */
     private void switchMemory(GuestMemory next) {
+        boolean anyStarted = !noneStarted();
         memory = next;
         for (VirtQueue queue : queues) {
             queue.memoryChanged(next);
+        }
+        if (anyStarted && noneStarted()) {
+            device.reset();
         }
     }
 

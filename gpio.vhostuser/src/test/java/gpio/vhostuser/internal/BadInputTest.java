@@ -298,6 +298,22 @@ class BadInputTest {
     }
 
     @Test
+    void removingTheMemoryUnderStartedRingsStopsThemAndResetsTheDevice() throws Exception {
+        frontend.negotiate(VIRTIO_F_VERSION_1);
+        FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
+        FrontendQueue events = frontend.startQueue(1, RingOptions.plain(16));
+        frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
+        events.submit(new byte[0], 8);
+        events.kick();
+        Await.until("the device holds the event buffer", () -> device.held.size() == 1);
+        frontend.removeMemoryRegion(frontend.memory());
+        assertLogged("the queue stops");
+        assertEquals(1, device.resets.get(), "the device is reset once the last started ring stops, as on"
+                + " GET_VRING_BASE");
+        assertTrue(device.held.isEmpty(), "the device dropped the buffer it held in the stopped ring");
+    }
+
+    @Test
     void aHeadOfferedAgainWhileTheDeviceHoldsItIsSkipped() throws Exception {
         frontend.negotiate(VIRTIO_F_VERSION_1);
         FrontendQueue events = frontend.startQueue(1, RingOptions.plain(16));
