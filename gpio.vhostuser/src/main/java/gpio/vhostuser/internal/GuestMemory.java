@@ -6,9 +6,11 @@ import java.util.Arrays;
 
 /**
  * The guest memory a frontend shared: an immutable set of non-overlapping
- * {@link MemoryRegion}s. Every access goes through {@link #covers},
- * {@link #copyOut} or {@link #copyIn}, which only touch bytes inside a region,
- * so nothing outside what the frontend shared is ever read or written.
+ * {@link MemoryRegion}s. Buffers are reached through {@link #covers},
+ * {@link #copyOut} and {@link #copyIn}, which only touch bytes inside a region;
+ * rings through windows from {@link #regionForUser}, which lie entirely inside
+ * one region. So nothing outside what the frontend shared is ever read or
+ * written.
  *
  * <p>Immutable: a table change builds a new instance; the endpoint swaps it in
  * under every queue's lock and only then unmaps the regions that went away
