@@ -76,7 +76,13 @@ final class VirtQueue {
     private final VirtioDevice device;
     private final int maxSize;
 
-    // Configuration, endpoint thread only.
+    // Configuration and ring parsing state, written by the endpoint thread only. Completing threads
+    // read three of these fields, under the lock and only for the current session (pushUsed,
+    // notifyIfNeeded): size, which changes only while the ring is stopped and is published to them by
+    // the synchronized start of a session; avail, which is only ever replaced under the lock; and
+    // eventIdx, which changes with SET_FEATURES. A sane frontend never sends that on a started ring;
+    // if one does, a completion may use the old suppression rule once, costing a spurious or a
+    // missed call but touching nothing outside the rings.
     private int size;
     private long descUser;
     private long availUser;
