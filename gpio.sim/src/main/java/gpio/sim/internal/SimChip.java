@@ -129,7 +129,10 @@ final class SimChip implements GpioController, GpioSimulator {
                 }
             }
         }
-        subscriptions.forEach(SimSubscription::markClosed);
+        // No delivery starts from here on. A running one is interrupted by shutdownNow and awaited by
+        // awaitTermination, with a time limit: waiting for it first (markClosed) would hang this close,
+        // and the deactivation calling it, for as long as a faulty listener blocks.
+        subscriptions.forEach(SimSubscription::stopDeliveries);
         eventThread.shutdownNow();
         playbacks.forEach(playback -> playback.cancel(false));
         try {
