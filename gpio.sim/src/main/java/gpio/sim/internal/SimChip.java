@@ -527,6 +527,7 @@ final class SimChip implements GpioController, GpioSimulator {
         return levels;
     }
 
+    /** The line a consumer call names; an offset out of range is a GpioException (INVALID_ARGUMENT). */
     private LineState lineFor(int offset) throws GpioException {
         if (offset < 0 || offset >= lines.length) {
             throw new GpioException(Reason.INVALID_ARGUMENT, "line offset " + offset + " is out of range: " + label
@@ -535,6 +536,7 @@ final class SimChip implements GpioController, GpioSimulator {
         return lines[offset];
     }
 
+    /** The line a simulator call names; an offset out of range is an IndexOutOfBoundsException. */
     private LineState stateOf(int offset) {
         return lines[Objects.checkIndex(offset, lines.length)];
     }
