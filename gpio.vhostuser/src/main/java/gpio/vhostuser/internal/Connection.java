@@ -134,8 +134,13 @@ final class Connection implements AutoCloseable {
                 VirtQueue queue = queues[i];
                 short events = revents(2 + i);
                 if ((events & LibC.POLLIN) != 0) {
-                    queue.drainKick(scratchAddress);
-                    queue.process();
+                    if (queue.drainKick(scratchAddress)) {
+                        queue.process();
+                    } else {
+                        LOG.log(Level.WARNING, "{0}: kick fd of queue {1} is at end of file, so it is no eventfd;"
+                                + " it is dropped", name, i);
+                        queue.forgetKick();
+                    }
                 } else if (events != 0) {
                     LOG.log(Level.WARNING, "{0}: kick fd of queue {1} failed (poll events 0x{2}); it is dropped",
                             name, i, Integer.toHexString(events));

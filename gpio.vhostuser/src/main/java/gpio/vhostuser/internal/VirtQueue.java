@@ -346,9 +346,15 @@ final class VirtQueue {
         }
     }
 
-    /** Consumes a kick (the eventfd counter) into {@code scratch}; the fd is non-blocking. */
-    void drainKick(long scratch) {
-        LibC.readCounter(kickFd, scratch);
+    /**
+     * Consumes a kick (the eventfd counter) into {@code scratch}; the fd is non-blocking.
+     *
+     * @return false when the kick fd is at end of file, so it is no eventfd (a
+     *         regular file, or a pipe or socket whose writer is gone): poll(2) would
+     *         report it readable forever and the endpoint thread would spin on it
+     */
+    boolean drainKick(long scratch) {
+        return LibC.readCounter(kickFd, scratch) != 0;
     }
 
     /**

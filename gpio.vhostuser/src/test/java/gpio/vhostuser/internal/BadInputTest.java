@@ -276,6 +276,21 @@ class BadInputTest {
     }
 
     @Test
+    void aKickFdAtEndOfFileIsDroppedInsteadOfSpinning() throws Exception {
+        started();
+        // A regular file is always readable to poll(2), and read(2) at its end returns 0 at once.
+        int emptyFile = LibC.newMemFd("not-an-eventfd", 0);
+        try {
+            frontend.setVringFd(VhostUserFrontend.SET_VRING_KICK, 0, emptyFile);
+            assertLogged("kick fd of queue 0 is at end of file");
+            assertEquals(EchoDevice.FEATURES | VhostUserFrontend.VHOST_USER_F_PROTOCOL_FEATURES,
+                    frontend.getFeatures(), "the backend still answers");
+        } finally {
+            LibC.closeQuietly(emptyFile);
+        }
+    }
+
+    @Test
     void aFloodOfBadChainsIsLoggedSparingly() throws Exception {
         FrontendQueue queue = started();
         long slot = queue.slotAddress(0);
