@@ -58,6 +58,11 @@ final class Connection implements AutoCloseable {
     private final ByteBuffer payload = ByteBuffer.allocate(Protocol.MAX_PAYLOAD).order(ByteOrder.nativeOrder());
     private final ByteBuffer reply =
             ByteBuffer.allocate(Protocol.HEADER_SIZE + Protocol.MAX_PAYLOAD).order(ByteOrder.nativeOrder());
+    /**
+     * The fds of the current message. Room for more than any valid message
+     * carries (at most {@link Protocol#MAX_FDS}), so that one with too many is
+     * refused by count; fds beyond the room are closed as they arrive.
+     */
     private final int[] fds = new int[Protocol.MAX_FDS * 4];
     private int fdCount;
     private final Memory pollFds;
