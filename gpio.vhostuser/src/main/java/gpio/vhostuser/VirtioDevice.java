@@ -95,7 +95,8 @@ public interface VirtioDevice {
      * queues): every chain the device still holds is void, and completing it
      * does nothing. The device returns to its initial state for the next driver.
      * The transport calls it when a frontend disconnects, on RESET_DEVICE and
-     * RESET_OWNER, and when GET_VRING_BASE stops the last started queue.
+     * RESET_OWNER, and when the last started queue stops (by GET_VRING_BASE, or
+     * because new guest memory no longer holds its rings).
      */
     void reset();
 }

@@ -58,6 +58,11 @@ final class Connection implements AutoCloseable {
     private final ByteBuffer payload = ByteBuffer.allocate(Protocol.MAX_PAYLOAD).order(ByteOrder.nativeOrder());
     private final ByteBuffer reply =
             ByteBuffer.allocate(Protocol.HEADER_SIZE + Protocol.MAX_PAYLOAD).order(ByteOrder.nativeOrder());
+    /**
+     * The fds of the current message. Room for more than any valid message
+     * carries (at most {@link Protocol#MAX_FDS}), so that one with too many is
+     * refused by count; fds beyond the room are closed as they arrive.
+     */
     private final int[] fds = new int[Protocol.MAX_FDS * 4];
     private int fdCount;
     private final Memory pollFds;
@@ -134,8 +139,13 @@ final class Connection implements AutoCloseable {
                 VirtQueue queue = queues[i];
                 short events = revents(2 + i);
                 if ((events & LibC.POLLIN) != 0) {
-                    queue.drainKick(scratchAddress);
-                    queue.process();
+                    if (queue.drainKick(scratchAddress)) {
+                        queue.process();
+                    } else {
+                        LOG.log(Level.WARNING, "{0}: kick fd of queue {1} is at end of file, so it is no eventfd;"
+                                + " it is dropped", name, i);
+                        queue.forgetKick();
+                    }
                 } else if (events != 0) {
                     LOG.log(Level.WARNING, "{0}: kick fd of queue {1} failed (poll events 0x{2}); it is dropped",
                             name, i, Integer.toHexString(events));
@@ -523,11 +533,20 @@ final class Connection implements AutoCloseable {
         region.unmap();
     }
 
-    /** Makes every queue use {@code next}; the caller unmaps what went away afterwards. */
+    /**
+     * Makes every queue use {@code next}; the caller unmaps what went away
+     * afterwards. A started queue whose rings {@code next} no longer holds stops;
+     * when that leaves no queue started the device is reset, as when GET_VRING_BASE
+     * stops the last one, so it does not keep chains that are void now.
+     */
     private void switchMemory(GuestMemory next) {
+        boolean anyStarted = !noneStarted();
         memory = next;
         for (VirtQueue queue : queues) {
             queue.memoryChanged(next);
+        }
+        if (anyStarted && noneStarted()) {
+            device.reset();
         }
     }
 

@@ -219,7 +219,9 @@ final class VhostUserEndpoint implements Endpoint {
         Connection current;
         try {
             current = new Connection(accepted, device, "vhost-user " + path);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // A RuntimeException here comes from the device (queueCount, maxQueueSize): it costs this
+            // frontend only; letting it escape would end the endpoint thread and hang every later frontend.
             LOG.log(Level.WARNING, "setting up a frontend connection on {0} failed: {1}", path, e.toString());
             ListeningSocket.closeAccepted(accepted);
             return;

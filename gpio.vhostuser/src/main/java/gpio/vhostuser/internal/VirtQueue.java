@@ -76,7 +76,13 @@ final class VirtQueue {
     private final VirtioDevice device;
     private final int maxSize;
 
-    // Configuration, endpoint thread only.
+    // Configuration and ring parsing state, written by the endpoint thread only. Completing threads
+    // read three of these fields, under the lock and only for the current session (pushUsed,
+    // notifyIfNeeded): size, which changes only while the ring is stopped and is published to them by
+    // the synchronized start of a session; avail, which is only ever replaced under the lock; and
+    // eventIdx, which changes with SET_FEATURES. A sane frontend never sends that on a started ring;
+    // if one does, a completion may use the old suppression rule once, costing a spurious or a
+    // missed call but touching nothing outside the rings.
     private int size;
     private long descUser;
     private long availUser;
@@ -340,9 +346,15 @@ final class VirtQueue {
         }
     }
 
-    /** Consumes a kick (the eventfd counter) into {@code scratch}; the fd is non-blocking. */
-    void drainKick(long scratch) {
-        LibC.readCounter(kickFd, scratch);
+    /**
+     * Consumes a kick (the eventfd counter) into {@code scratch}; the fd is non-blocking.
+     *
+     * @return false when the kick fd is at end of file, so it is no eventfd (a
+     *         regular file, or a pipe or socket whose writer is gone): poll(2) would
+     *         report it readable forever and the endpoint thread would spin on it
+     */
+    boolean drainKick(long scratch) {
+        return LibC.readCounter(kickFd, scratch) != 0;
     }
 
     /**

@@ -276,6 +276,21 @@ class BadInputTest {
     }
 
     @Test
+    void aKickFdAtEndOfFileIsDroppedInsteadOfSpinning() throws Exception {
+        started();
+        // A regular file is always readable to poll(2), and read(2) at its end returns 0 at once.
+        int emptyFile = LibC.newMemFd("not-an-eventfd", 0);
+        try {
+            frontend.setVringFd(VhostUserFrontend.SET_VRING_KICK, 0, emptyFile);
+            assertLogged("kick fd of queue 0 is at end of file");
+            assertEquals(EchoDevice.FEATURES | VhostUserFrontend.VHOST_USER_F_PROTOCOL_FEATURES,
+                    frontend.getFeatures(), "the backend still answers");
+        } finally {
+            LibC.closeQuietly(emptyFile);
+        }
+    }
+
+    @Test
     void aFloodOfBadChainsIsLoggedSparingly() throws Exception {
         FrontendQueue queue = started();
         long slot = queue.slotAddress(0);
@@ -295,6 +310,22 @@ class BadInputTest {
             lines = warnings.toString().split("descriptor loop", -1).length - 1;
         }
         assertEquals(20, lines, "40 bad chains, the first 20 logged");
+    }
+
+    @Test
+    void removingTheMemoryUnderStartedRingsStopsThemAndResetsTheDevice() throws Exception {
+        frontend.negotiate(VIRTIO_F_VERSION_1);
+        FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
+        FrontendQueue events = frontend.startQueue(1, RingOptions.plain(16));
+        frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
+        events.submit(new byte[0], 8);
+        events.kick();
+        Await.until("the device holds the event buffer", () -> device.held.size() == 1);
+        frontend.removeMemoryRegion(frontend.memory());
+        assertLogged("the queue stops");
+        assertEquals(1, device.resets.get(), "the device is reset once the last started ring stops, as on"
+                + " GET_VRING_BASE");
+        assertTrue(device.held.isEmpty(), "the device dropped the buffer it held in the stopped ring");
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import gpio.vhostuser.DescriptorChain;
 import gpio.vhostuser.VirtioDevice;
@@ -24,6 +25,8 @@ final class EchoDevice implements VirtioDevice {
     final AtomicLong handled = new AtomicLong();
     final ConcurrentLinkedQueue<DescriptorChain> held = new ConcurrentLinkedQueue<>();
     volatile long negotiated = -1;
+    /** Thrown once by the next {@link #queueCount()}: a device failing as a frontend connects. */
+    final AtomicReference<RuntimeException> queueCountFailure = new AtomicReference<>();
     private final long features;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
 
@@ -52,6 +55,10 @@ final class EchoDevice implements VirtioDevice {
 
     @Override
     public int queueCount() {
+        RuntimeException failure = queueCountFailure.getAndSet(null);
+        if (failure != null) {
+            throw failure;
+        }
         return 2;
     }
 

@@ -136,6 +136,20 @@ class TransportTest {
     }
 
     @Test
+    void aDeviceFailingAsAFrontendConnectsCostsOnlyThatFrontend() throws Exception {
+        device.queueCountFailure.set(new IllegalStateException("injected device failure"));
+        try (VhostUserFrontend first = VhostUserFrontend.connect(socketPath)) {
+            assertTrue(first.awaitClosedByBackend(5000), "the frontend the device failed on is dropped");
+        }
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(16));
+            assertArrayEquals(new byte[] {43}, frontend.roundTrip(queue, new byte[] {42}, 1, TIMEOUT).written(),
+                    "the next frontend is served");
+        }
+    }
+
+    @Test
     void aFrontendCanReconnectAfterADisconnect() throws Exception {
         for (int round = 0; round < 5; round++) {
             try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
