@@ -158,6 +158,18 @@ class VirtioGpioComponentTest {
     }
 
     @Test
+    void theSamePathSpelledDifferentlyIsNotAMove() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        VirtioGpioComponent component = new VirtioGpioComponent(transport,
+                config("/tmp/a", "rw-------", "(gpio.label=x)", ""));
+        FakeEndpoint endpoint = transport.opened.get(0);
+        component.modified(config("/tmp/./b/../a", "rw-------", "(gpio.label=x)", ""));
+        assertEquals(1, transport.opened.size(), "neither reopened");
+        assertEquals(Path.of("/tmp/a"), endpoint.path, "nor moved");
+        assertFalse(endpoint.closed);
+    }
+
+    @Test
     void pathChangeMovesTheEndpointOtherChangesRestartTheDevice() throws Exception {
         RecordingTransport transport = new RecordingTransport();
         VirtioGpioComponent component = new VirtioGpioComponent(transport,
