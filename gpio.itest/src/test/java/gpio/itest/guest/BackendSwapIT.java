@@ -14,19 +14,22 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import gpio.itest.GatewayProcess;
 
 /**
  * An operator swaps the backend of a device in the web console while a guest
- * uses it: the guest keeps its connection and its line, and reads the new
- * controller from then on.
+ * uses it: the guest keeps its connection, its held line and its running
+ * gpiomon, and works on the new controller from then on.
  */
 class BackendSwapIT {
 
     private static final String NEW_FACTORY_INSTANCE = "/system/console/configMgr/"
             + "%5BTemporary%20PID%20replaced%20by%20real%20PID%20upon%20save%5D";
     private static final String SIM1 = "sim1";
+    private static final int BUTTON0 = 4;
 
     @RegisterExtension
     final Transcript transcript = new Transcript();
@@ -34,36 +37,26 @@ class BackendSwapIT {
     @TempDir
     Path dataDir;
 
-    @Test
-    void theGuestKeepsWorkingAcrossAControllerTargetChange() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Qemu.class)
+    void aHeldLineAndLaterReadsFollowAControllerTargetChange(Qemu qemu) throws Exception {
         try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
             transcript.show("gateway", gateway::output);
             Path socket = DefaultSetup.socket(dataDir);
             DefaultSetup.awaitServing(gateway, socket, SIM);
             SimulatorApi sim = new SimulatorApi(gateway);
             sim.setInput(SIM, 5, 1);
-            try (Guest guest = Guest.boot(Qemu.BACKPORTS_10_0, socket, false)) {
-                transcript.show("QEMU 10.0 guest console", guest::console);
+            try (Guest guest = Guest.boot(qemu, socket, false)) {
+                transcript.show(qemu + " guest console", guest::console);
                 assertEquals(List.of("1 0"), guest.run("gpioget gpiochip0 5 6"));
                 // The guest holds LED2 high across the swap.
                 guest.start("gpioset --mode=wait gpiochip0 2=1");
                 sim.awaitLine(SIM, 2, line -> line.drivenAt(1), "driven high by the guest");
 
-                gateway.awaitConfigurationForm("gpio.sim");
-                HttpResponse<String> created = gateway.postForm(NEW_FACTORY_INSTANCE, Map.of(
-                        "apply", "true", "action", "ajaxConfigManager", "factoryPid", "gpio.sim", "$location", "",
-                        "propertylist", "label,line.count", "label", SIM1, "line.count", "8"));
-                assertEquals(302, created.statusCode(), created.body());
+                createSimulator(gateway, SIM1);
                 sim.setInput(SIM1, 5, 0);
                 sim.setInput(SIM1, 6, 1);
-
-                HttpResponse<String> swapped = gateway.postForm("/system/console/configMgr/" + DefaultSetup.DEVICE_PID,
-                        Map.of("apply", "true", "action", "ajaxConfigManager",
-                                "propertylist", "socket.path,controller.target", "socket.path", socket.toString(),
-                                "controller.target", "(gpio.label=" + SIM1 + ")"));
-                assertTrue(swapped.statusCode() == 200 || swapped.statusCode() == 302,
-                        "configuration change: HTTP " + swapped.statusCode() + " " + swapped.body());
-                DefaultSetup.awaitServing(gateway, socket, SIM1);
+                retarget(gateway, socket, SIM1);
 
                 // The line the guest holds moved over with its state; the old one is free.
                 sim.awaitLine(SIM1, 2, line -> line.drivenAt(1), "driven high after the swap");
@@ -79,5 +72,63 @@ class BackendSwapIT {
             }
             gateway.stopCleanly();
         }
+    }
+
+    /**
+     * gpiomon keeps waiting across the swap: the interrupt setting and the
+     * eventq buffer the device holds for the line move to the new controller,
+     * whose edges gpiomon then prints; the swap itself is no edge.
+     */
+    @Test
+    void gpiomonSeesTheEdgesOfTheNewControllerAfterASwap() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            transcript.show("gateway", gateway::output);
+            Path socket = DefaultSetup.socket(dataDir);
+            DefaultSetup.awaitServing(gateway, socket, SIM);
+            SimulatorApi sim = new SimulatorApi(gateway);
+            createSimulator(gateway, SIM1);
+            try (Guest guest = Guest.boot(Qemu.BACKPORTS_10_0, socket, false)) {
+                transcript.show("QEMU 10.0 guest console", guest::console);
+                guest.start(Gpiomon.command(3, BUTTON0));
+                guest.awaitOutput(Gpiomon.WATCHING::equals, 1, "gpiomon watching");
+                sim.setInput(SIM, BUTTON0, 1);
+                guest.awaitOutput(Gpiomon::isEvent, 1, "gpiomon events");
+
+                retarget(gateway, socket, SIM1);
+                // The device requests the line and watches it in one go, right after each other.
+                sim.awaitLine(SIM1, BUTTON0, line -> line.used() && line.direction().equals("input"),
+                        "requested as the guest's input after the swap");
+                sim.setInput(SIM1, BUTTON0, 1);
+                guest.awaitOutput(Gpiomon::isEvent, 2, "gpiomon events");
+                sim.setInput(SIM1, BUTTON0, 0);
+                Guest.Result result = guest.awaitEnd();
+                assertEquals(0, result.status(), "gpiomon's exit status");
+                List<String> events = result.output().stream().filter(Gpiomon::isEvent).toList();
+                assertEquals(List.of("RISING", "RISING", "FALLING"), events.stream().map(Gpiomon::edge).toList(),
+                        "gpiomon printed:\n" + events);
+                guest.powerOff();
+            }
+            gateway.stopCleanly();
+        }
+    }
+
+    /** Creates a simulator with 8 lines in the web console, as an operator would. */
+    private static void createSimulator(GatewayProcess gateway, String label) throws Exception {
+        gateway.awaitConfigurationForm("gpio.sim");
+        HttpResponse<String> created = gateway.postForm(NEW_FACTORY_INSTANCE, Map.of(
+                "apply", "true", "action", "ajaxConfigManager", "factoryPid", "gpio.sim", "$location", "",
+                "propertylist", "label,line.count", "label", label, "line.count", "8"));
+        assertEquals(302, created.statusCode(), created.body());
+    }
+
+    /** Changes the default device's controller.target in the web console and waits for the swap. */
+    private static void retarget(GatewayProcess gateway, Path socket, String label) throws Exception {
+        HttpResponse<String> changed = gateway.postForm("/system/console/configMgr/" + DefaultSetup.DEVICE_PID,
+                Map.of("apply", "true", "action", "ajaxConfigManager",
+                        "propertylist", "socket.path,controller.target", "socket.path", socket.toString(),
+                        "controller.target", "(gpio.label=" + label + ")"));
+        assertTrue(changed.statusCode() == 200 || changed.statusCode() == 302,
+                "configuration change: HTTP " + changed.statusCode() + " " + changed.body());
+        DefaultSetup.awaitServing(gateway, socket, label);
     }
 }

@@ -23,14 +23,6 @@ import gpio.itest.GatewayProcess;
 class GpiomonIT {
 
     private static final int BUTTON0 = 4;
-    /**
-     * Starts gpiomon for {@code n} events on BUTTON0 in the background, and says
-     * VGPIO-WATCHING once its interrupt is requested (the kernel lists it under
-     * the consumer name gpiomon in /proc/interrupts): from then on no edge is lost.
-     */
-    private static final String GPIOMON = "gpiomon -n %d gpiochip0 " + BUTTON0 + " & i=0;"
-            + " while ! grep -q gpiomon /proc/interrupts && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done;"
-            + " echo VGPIO-WATCHING; wait $!";
 
     @RegisterExtension
     final Transcript transcript = new Transcript();
@@ -48,19 +40,19 @@ class GpiomonIT {
             try (Guest guest = Guest.boot(Qemu.BACKPORTS_10_0, socket, false)) {
                 transcript.show("QEMU 10.0 guest console", guest::console);
                 List<Integer> levels = List.of(1, 0, 1, 0, 1, 0);
-                guest.start(String.format(GPIOMON, levels.size()));
-                guest.awaitOutput("VGPIO-WATCHING"::equals, 1, "gpiomon watching");
+                guest.start(Gpiomon.command(levels.size(), BUTTON0));
+                guest.awaitOutput(Gpiomon.WATCHING::equals, 1, "gpiomon watching");
                 // One edge at a time: the driver reads the level to tell rising from
                 // falling, so the next edge waits until gpiomon printed this one.
                 for (int i = 0; i < levels.size(); i++) {
                     sim.setInput(SIM, BUTTON0, levels.get(i));
-                    guest.awaitOutput(GpiomonIT::isEvent, i + 1, "gpiomon events");
+                    guest.awaitOutput(Gpiomon::isEvent, i + 1, "gpiomon events");
                 }
                 Guest.Result result = guest.awaitEnd();
                 assertEquals(0, result.status(), "gpiomon's exit status");
-                List<String> events = result.output().stream().filter(GpiomonIT::isEvent).toList();
+                List<String> events = result.output().stream().filter(Gpiomon::isEvent).toList();
                 assertEquals(List.of("RISING", "FALLING", "RISING", "FALLING", "RISING", "FALLING"),
-                        events.stream().map(GpiomonIT::edge).toList(), "gpiomon printed:\n" + events);
+                        events.stream().map(Gpiomon::edge).toList(), "gpiomon printed:\n" + events);
                 for (String event : events) {
                     assertTrue(event.contains("offset: " + BUTTON0), event);
                 }
@@ -88,13 +80,5 @@ class GpiomonIT {
             }
             gateway.stopCleanly();
         }
-    }
-
-    private static boolean isEvent(String line) {
-        return line.startsWith("event:");
-    }
-
-    private static String edge(String event) {
-        return event.contains("RISING EDGE") ? "RISING" : event.contains("FALLING EDGE") ? "FALLING" : event;
     }
 }
