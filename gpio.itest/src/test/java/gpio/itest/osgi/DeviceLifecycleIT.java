@@ -13,7 +13,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -171,7 +170,7 @@ public class DeviceLifecycleIT {
                 assertTrue(chip.lineInfo(0).used());
             }
         } finally {
-            delete(deviceConfig);
+            Operator.delete(deviceConfig);
             simConfig.delete();
         }
         Operator.awaitNoSocket(socket);
@@ -229,17 +228,8 @@ public class DeviceLifecycleIT {
         } finally {
             guests.forEach(VirtioGpioGuest::close);
             for (org.osgi.service.cm.Configuration configuration : configurations) {
-                delete(configuration);
+                Operator.delete(configuration);
             }
-        }
-    }
-
-    /** Deletes a configuration some step of a test may have deleted already. */
-    private static void delete(org.osgi.service.cm.Configuration configuration) throws IOException {
-        try {
-            configuration.delete();
-        } catch (IllegalStateException alreadyDeleted) {
-            // Deleted by the test itself.
         }
     }
 }

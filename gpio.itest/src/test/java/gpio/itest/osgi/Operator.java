@@ -68,6 +68,15 @@ final class Operator {
         return properties;
     }
 
+    /** Deletes {@code configuration} unless a step of the test deleted it already. */
+    static void delete(Configuration configuration) throws IOException {
+        try {
+            configuration.delete();
+        } catch (IllegalStateException alreadyDeleted) {
+            // Deleted by the test itself.
+        }
+    }
+
     /** Waits for the simulator labelled {@code label} and returns it (the framework keeps it referenced). */
     GpioSimulator simulator(String label) throws InvalidSyntaxException, InterruptedException {
         ServiceReference<GpioSimulator> ref = Await.service(context, GpioSimulator.class,
