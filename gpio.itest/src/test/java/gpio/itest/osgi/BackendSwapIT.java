@@ -147,4 +147,33 @@ public class BackendSwapIT {
         }
         Operator.awaitNoSocket(socket);
     }
+
+    @Test
+    public void aTargetMatchingNoChipGivesErrUntilItMatchesAgain() throws Exception {
+        org.osgi.service.cm.Configuration simConfig = operator.createSimulator("lonely", "OUT", "IN");
+        Path socket = dataDir.resolve("lonely.sock");
+        org.osgi.service.cm.Configuration device = operator.createDevice(socket, "(gpio.label=lonely)");
+        try {
+            GpioSimulator sim = operator.simulator("lonely");
+            Operator.awaitSocket(socket);
+            try (VirtioGpioGuest guest = VirtioGpioGuest.connect(socket)) {
+                guest.drive(1, 1);
+
+                device.update(Operator.deviceProperties(socket, "(gpio.label=nobody)"));
+                Await.condition(() -> !Operator.used((GpioController) sim, 1),
+                        "the chip no longer matching is released");
+                assertEquals("no controller: the guest gets ERR, not a hang", ERR,
+                        guest.call(GET_VALUE, 1, 0).status());
+                assertEquals(ERR, guest.call(GET_DIRECTION, 0, 0).status());
+
+                device.update(Operator.deviceProperties(socket, "(&(gpio.backend=sim)(gpio.label=lonely))"));
+                Await.condition(() -> sim.level(1), "the guest's output value is driven again");
+                assertEquals("same connection, served again", new Answer(OK, 1), guest.call(GET_VALUE, 1, 0));
+            }
+        } finally {
+            device.delete();
+            simConfig.delete();
+        }
+        Operator.awaitNoSocket(socket);
+    }
 }

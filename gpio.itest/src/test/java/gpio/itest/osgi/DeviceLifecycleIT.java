@@ -13,8 +13,11 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Dictionary;
 import java.util.List;
 
 import javax.inject.Inject;
@@ -231,5 +234,43 @@ public class DeviceLifecycleIT {
                 Operator.delete(configuration);
             }
         }
+    }
+
+    @Test
+    public void refusedConfigurationsAreLoggedAndChangeNothingTheGuestSees() throws Exception {
+        org.osgi.service.cm.Configuration simConfig = operator.createSimulator("bench-r", "A", "B");
+        Path socket = dataDir.resolve("refused.sock");
+        org.osgi.service.cm.Configuration deviceConfig = operator.createDevice(socket, "(gpio.label=bench-r)");
+        org.osgi.service.cm.Configuration badSim = null;
+        try (LogCapture log = new LogCapture()) {
+            GpioSimulator sim = operator.simulator("bench-r");
+            Operator.awaitSocket(socket);
+            try (VirtioGpioGuest guest = VirtioGpioGuest.connect(socket)) {
+                guest.drive(0, 1);
+
+                Dictionary<String, Object> badMode = Operator.deviceProperties(socket, "(gpio.label=bench-r)");
+                badMode.put("socket.mode", "rwx");
+                deviceConfig.update(badMode);
+                log.await("configuration change refused, device unchanged: socket.mode \"rwx\"");
+                assertEquals("the same connection is still served", new Answer(OK, 1), guest.call(GET_VALUE, 0, 0));
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+
+                simConfig.update(Operator.simulatorProperties("bench-r", "SAME", "SAME"));
+                log.await("gpio.sim bench-r keeps running with its previous configuration");
+                assertTrue(sim.level(0));
+                assertEquals(new Answer(OK, 1), guest.call(GET_VALUE, 0, 0));
+
+                badSim = operator.createSimulator("bench-bad", "SAME", "SAME");
+                log.await("gpio.sim configuration " + badSim.getPid() + " refused");
+                assertFalse("a refused configuration creates no chip", operator.simulatorPresent("bench-bad"));
+            }
+        } finally {
+            deviceConfig.delete();
+            simConfig.delete();
+            if (badSim != null) {
+                badSim.delete();
+            }
+        }
+        Operator.awaitNoSocket(socket);
     }
 }
