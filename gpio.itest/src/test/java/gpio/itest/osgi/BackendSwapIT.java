@@ -13,7 +13,13 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Dictionary;
+import java.util.List;
+import java.util.stream.IntStream;
 
 import javax.inject.Inject;
 
@@ -175,5 +181,81 @@ public class BackendSwapIT {
             simConfig.delete();
         }
         Operator.awaitNoSocket(socket);
+    }
+
+    @Test
+    public void aSwapUnderLoadAnswersEveryMessageOnceAndInOrderPerLine() throws Exception {
+        String[] names = {"L0", "L1", "L2", "L3", "L4", "L5", "L6", "L7"};
+        org.osgi.service.cm.Configuration simA = operator.createSimulator("load-a", names);
+        org.osgi.service.cm.Configuration simB = operator.createSimulator("load-b", names);
+        Path socket = dataDir.resolve("load.sock");
+        org.osgi.service.cm.Configuration device = operator.createDevice(socket, "(gpio.label=load-a)");
+        try {
+            GpioSimulator a = operator.simulator("load-a");
+            GpioSimulator b = operator.simulator("load-b");
+            // The chips tell themselves apart by their inputs: line n reads n % 2 on load-a, the opposite on load-b.
+            for (int line = 0; line < names.length; line++) {
+                a.setInput(line, line % 2 == 1);
+                b.setInput(line, line % 2 == 0);
+            }
+            // Slow load-a down (48 messages, 8 lines, 2 workers: about 120 ms a burst) so that the
+            // swap lands while the first burst is in flight.
+            a.setLatency(Duration.ofMillis(5));
+            Operator.awaitSocket(socket);
+            try (VirtioGpioGuest guest = VirtioGpioGuest.connect(socket)) {
+                for (int line = 0; line < names.length; line++) {
+                    assertEquals(new Answer(OK, line % 2), guest.read(line));
+                }
+                int[] lines = new int[48];
+                for (int i = 0; i < lines.length; i++) {
+                    lines[i] = i % names.length;
+                }
+                boolean[] onB = new boolean[names.length];
+                Runnable swap = () -> update(device, Operator.deviceProperties(socket, "(gpio.label=load-b)"));
+                int bursts = 0;
+                boolean mixed = false;
+                long deadline = System.nanoTime() + Await.DEADLINE.toNanos();
+                while (!allTrue(onB)) {
+                    assertTrue("not every line reads load-b within " + Await.DEADLINE, System.nanoTime() < deadline);
+                    List<Answer> answers = guest.burst(GET_VALUE, lines, 0, bursts == 0 ? swap : () -> { });
+                    bursts++;
+                    for (int i = 0; i < lines.length; i++) {
+                        int line = lines[i];
+                        Answer answer = answers.get(i);
+                        String what = "burst " + bursts + ", message " + i + " for line " + line + ": " + answer;
+                        assertEquals(what, OK, answer.status());
+                        boolean fromB = answer.value() == 1 - line % 2;
+                        assertTrue(what + " comes from load-a after load-b answered", fromB || !onB[line]);
+                        onB[line] |= fromB;
+                    }
+                    long fromB = IntStream.range(0, lines.length)
+                            .filter(i -> answers.get(i).value() == 1 - lines[i] % 2).count();
+                    mixed |= fromB > 0 && fromB < lines.length;
+                }
+                assertTrue("no burst was answered partly by each chip: the swap did not happen under load", mixed);
+            }
+        } finally {
+            device.delete();
+            simA.delete();
+            simB.delete();
+        }
+        Operator.awaitNoSocket(socket);
+    }
+
+    private static void update(org.osgi.service.cm.Configuration configuration, Dictionary<String, Object> properties) {
+        try {
+            configuration.update(properties);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean allTrue(boolean[] flags) {
+        for (boolean flag : flags) {
+            if (!flag) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -132,6 +132,45 @@ final class VirtioGpioGuest implements AutoCloseable {
         return new Answer(written[0] & 0xff, written[1] & 0xff);
     }
 
+    /**
+     * Sends one message per entry of {@code lines}, all in flight together as
+     * the Linux driver sends them for different lines, and waits for every
+     * answer; {@code whileInFlight} runs once they are all submitted and kicked.
+     * A buffer the device returns twice, or for no request, fails.
+     *
+     * @return the answers, in the order of {@code lines}
+     */
+    List<Answer> burst(int type, int[] lines, int value, Runnable whileInFlight) throws TimeoutException {
+        collectEvents();
+        Map<Integer, Integer> indexByToken = new HashMap<>();
+        for (int i = 0; i < lines.length; i++) {
+            indexByToken.put(requests.submit(request(type, lines[i], value), 2), i);
+        }
+        requests.kick();
+        whileInFlight.run();
+        Answer[] answers = new Answer[lines.length];
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        for (int answered = 0; answered < lines.length; answered++) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError((lines.length - answered) + " of " + lines.length
+                        + " messages unanswered after " + WAIT);
+            }
+            Completion done = requests.await(Duration.ofNanos(left));
+            Integer index = indexByToken.remove(done.token());
+            if (index == null) {
+                throw new AssertionError("request buffer " + done.token() + " returned but not outstanding");
+            }
+            byte[] written = done.written();
+            if (written.length != 2) {
+                throw new AssertionError("message for line " + lines[index] + " answered with used length "
+                        + written.length);
+            }
+            answers[index] = new Answer(written[0] & 0xff, written[1] & 0xff);
+        }
+        return List.of(answers);
+    }
+
     /** Configures {@code line} as an output driving {@code value}, as gpioset does; fails unless both are OK. */
     void drive(int line, int value) throws IOException, TimeoutException {
         expectOk(call(SET_VALUE, line, value), "SET_VALUE " + value + " on line " + line);
