@@ -141,6 +141,11 @@ public final class GpioApiServlet extends HttpServlet {
         } catch (GpioException e) {
             LOG.log(Level.WARNING, "GPIO API " + request.getMethod() + " " + request.getPathInfo() + " failed", e);
             error(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, e.reason() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // A chip replaced (by a smaller one) between checking an offset and reading it, or a
+            // backend's own bug: still a JSON answer, not the servlet container's error page.
+            LOG.log(Level.WARNING, "GPIO API " + request.getMethod() + " " + request.getPathInfo() + " failed", e);
+            error(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the request failed: " + e);
         }
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -18,6 +20,7 @@ import gpio.api.GpioException;
 import gpio.api.GpioLine;
 import gpio.api.LineInfo;
 import gpio.api.LineSettings;
+import gpio.sim.GpioSimulator;
 import gpio.sim.internal.SimChips;
 
 class GpioApiServletTest {
@@ -182,6 +185,28 @@ class GpioApiServletTest {
         Fakes.Response response = new Fakes.Response();
         broken.service(Fakes.request("GET", "/controllers", ADMIN, ""), response.proxy);
         assertError(503, "cannot read the web console's configuration: disk on fire", response);
+    }
+
+    @Test
+    void aChipReplacedDuringTheRequestIs500WithAMessage() throws Exception {
+        // The chip behind the label shrank between the offset check and the level read.
+        GpioSimulator shrunk = (GpioSimulator) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {GpioSimulator.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("level")) {
+                        throw new IndexOutOfBoundsException("line 1 of 1");
+                    }
+                    try {
+                        return method.invoke(sim0.simulator(), args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        GpioApiServlet racing = new GpioApiServlet(
+                List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "sim"), sim0.controller())),
+                List.of(shrunk), () -> ConsoleCredentials.resolve(null, key -> null));
+        Fakes.Response response = new Fakes.Response();
+        racing.service(Fakes.request("GET", "/controllers/sim0/lines/1", ADMIN, ""), response.proxy);
+        assertError(500, "the request failed: java.lang.IndexOutOfBoundsException: line 1 of 1", response);
     }
 
     private static void assertError(int status, String message, Fakes.Response response) {
