@@ -42,14 +42,12 @@ final class VirtioGpioGuest implements AutoCloseable {
     static final int OK = 0;
     static final int ERR = 1;
 
-    static final int DIRECTION_NONE = 0;
     static final int DIRECTION_OUT = 1;
     static final int DIRECTION_IN = 2;
 
     static final int IRQ_EDGE_RISING = 1;
     static final int IRQ_EDGE_BOTH = 3;
 
-    static final int IRQ_INVALID = 0;
     static final int IRQ_VALID = 1;
 
     private static final long F_IRQ = 1L << 0;
@@ -191,7 +189,7 @@ final class VirtioGpioGuest implements AutoCloseable {
     }
 
     /** Gives the device an eventq buffer for {@code line}: it returns it when the interrupt fires. */
-    Interrupt unmask(int line) {
+    private Interrupt unmask(int line) {
         byte[] request = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) line).array();
         int token = events.submit(request, 1);
         heldEvents.put(token, null);
