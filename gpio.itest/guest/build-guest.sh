@@ -14,7 +14,7 @@
 #   VGPIO_INITRAMFS=<path to initramfs.gz>
 # Progress and build logs go to stderr and to <cache>/*.log.
 #
-# Usage: build-guest.sh [--check]    (--check: only check the tools, build nothing)
+# Usage: build-guest.sh [--check]    (--check: only check the build tools, build nothing)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -113,8 +113,10 @@ cached() {
     exec 9>&-
 }
 
-check_tools
-[[ ${1:-} == --check ]] && exit 0
+if [[ ${1:-} == --check ]]; then
+    check_tools
+    exit 0
+fi
 mkdir -p "$cache"
 
 kernel_key=$( { declare -f build_kernel; cat "$here/kernel-gpio.config" "$here/kernel-slim.config";
@@ -124,8 +126,10 @@ initramfs_key=$( { declare -f build_initramfs; cat "$here/init";
 kernel=$cache/bzImage-$kernel_key
 initramfs=$cache/initramfs-$initramfs_key.gz
 
+# The tools are needed only to build: a cached guest is used as it is.
+[[ -e $kernel && -e $initramfs ]] || check_tools
 cached "$initramfs" "the initramfs" build_initramfs "$initramfs"
-cached "$kernel" "the kernel (about 10 minutes on 2 cores)" build_kernel "$kernel" "$cache/build-$kernel_key"
+cached "$kernel" "the kernel (about 20 minutes on 2 busy cores)" build_kernel "$kernel" "$cache/build-$kernel_key"
 
 echo "VGPIO_KERNEL=$kernel"
 echo "VGPIO_INITRAMFS=$initramfs"

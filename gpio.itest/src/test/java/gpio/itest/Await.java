@@ -10,9 +10,9 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 
 /** Polling with a deadline, instead of sleeping and hoping. */
-final class Await {
+public final class Await {
 
-    static final Duration DEADLINE = Duration.ofSeconds(30);
+    public static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final long POLL_MILLIS = 20;
 
     private Await() {
@@ -24,7 +24,7 @@ final class Await {
      * @return its reference
      * @throws AssertionError when none appears before the deadline
      */
-    static <S> ServiceReference<S> service(BundleContext context, Class<S> type, String filter)
+    public static <S> ServiceReference<S> service(BundleContext context, Class<S> type, String filter)
             throws InvalidSyntaxException, InterruptedException {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (true) {
@@ -45,7 +45,7 @@ final class Await {
      *
      * @throws AssertionError naming {@code what} when it does not before the deadline
      */
-    static void condition(BooleanSupplier condition, String what) throws InterruptedException {
+    public static void condition(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.itest;
 
+import static org.ops4j.pax.exam.CoreOptions.bootDelegationPackage;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
@@ -23,12 +25,12 @@ import org.ops4j.pax.exam.Option;
  * {@code cnf/gateway.bndrun} resolved, exported to {@code target/export/gateway})
  * in a fresh Felix framework, with its data directory in a new temporary folder.
  */
-final class GatewayOptions {
+public final class GatewayOptions {
 
     private GatewayOptions() {
     }
 
-    static Option[] gatewayBundleSet(Path dataDir) {
+    public static Option[] gatewayBundleSet(Path dataDir) {
         List<Option> options = new ArrayList<>();
         for (File jar : gatewayBundles()) {
             options.add(bundle(jar.toURI().toString()));
@@ -42,7 +44,21 @@ final class GatewayOptions {
         return options(options.toArray(Option[]::new));
     }
 
-    static Path newDataDir() {
+    /**
+     * Lets test code inside the framework use the vhost-user test frontend
+     * (package {@code gpio.vhostuser.frontend}, from the {@code gpio.vhostuser}
+     * test-jar) straight from the test JVM's class path, by boot delegation
+     * through the framework's class loader. The frontend, like QEMU, then shares
+     * no class with the gateway's bundles (its own junixsocket and JNA, no
+     * bundle's {@code gpio.*} package): nothing but the Unix socket lies between
+     * it and the device. Works with the native container only (same JVM).
+     */
+    public static Option frontendFromTestClassPath() {
+        return composite(bootDelegationPackage("gpio.vhostuser.frontend"),
+                frameworkProperty("org.osgi.framework.bundle.parent").value("framework"));
+    }
+
+    public static Path newDataDir() {
         try {
             return Files.createTempDirectory("gpio-itest-");
         } catch (IOException e) {

@@ -129,6 +129,11 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** The gateway's HTTP root, such as {@code http://127.0.0.1:8080}. */
+    public String baseUri() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
     public String output() {
         synchronized (output) {
             return String.join("\n", output);
@@ -163,7 +168,7 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + httpPort + path);
+        return URI.create(baseUri() + path);
     }
 
     private static String encode(String s) {

@@ -31,7 +31,8 @@ public interface VirtioDevice {
      * features it supports ({@code VIRTIO_F_VERSION_1}, and
      * {@code VIRTIO_RING_F_INDIRECT_DESC} / {@code VIRTIO_RING_F_EVENT_IDX}, which
      * the transport implements); the transport adds the vhost-user bit
-     * ({@code VHOST_USER_F_PROTOCOL_FEATURES}) itself.
+     * ({@code VHOST_USER_F_PROTOCOL_FEATURES}) itself and leaves out the transport
+     * bits it does not implement (such as {@code VIRTIO_F_RING_PACKED}).
      *
      * @return the offered feature bits
      */
@@ -83,7 +84,9 @@ public interface VirtioDevice {
      * This method must not block: slow work belongs on another thread.
      *
      * @param queueIndex the queue, from 0
-     * @param chain the chain, valid until completed or until {@link #reset()}
+     * @param chain the chain, valid until completed, until {@link #reset()}, or
+     *        until the frontend stops its queue; completing a chain that is no
+     *        longer valid does nothing
      */
     void handle(int queueIndex, DescriptorChain chain);
 
@@ -91,6 +94,9 @@ public interface VirtioDevice {
      * The rings stopped (frontend disconnected, reset the device or stopped the
      * queues): every chain the device still holds is void, and completing it
      * does nothing. The device returns to its initial state for the next driver.
+     * The transport calls it when a frontend disconnects, on RESET_DEVICE and
+     * RESET_OWNER, and when the last started queue stops (by GET_VRING_BASE, or
+     * because new guest memory no longer holds its rings).
      */
     void reset();
 }

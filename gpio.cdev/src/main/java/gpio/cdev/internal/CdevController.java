@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 import gpio.api.Bias;
 import gpio.api.Direction;
@@ -72,8 +73,10 @@ final class CdevController implements GpioController, EdgePoller.ChipListener {
     private final Runnable onLost;
     private final Set<CdevLine> lines = new HashSet<>();
     private final EdgePoller poller;
-    // Guarded by lines.
+    // Guarded by lines; the chip fd is used and closed only under that lock, so a
+    // late call never reaches an fd number the process reused.
     private boolean closed;
+    private boolean chipClosed;
     // Reused by probe(), poller thread only.
     private final ChipInfo probeInfo = new ChipInfo();
 
@@ -83,7 +86,7 @@ final class CdevController implements GpioController, EdgePoller.ChipListener {
         this.chipFd = chipFd;
         this.chipName = info.name();
         this.chipOffsets = options.offsets().length == 0
-                ? java.util.stream.IntStream.range(0, info.lines()).toArray() : options.offsets();
+                ? IntStream.range(0, info.lines()).toArray() : options.offsets();
         this.label = !options.label().isEmpty() ? options.label() : !info.label().isEmpty() ? info.label() : chipName;
         this.consumer = options.consumer();
         this.defaults = options.defaults();
@@ -204,10 +207,15 @@ final class CdevController implements GpioController, EdgePoller.ChipListener {
         int chipOffset = chipOffset(offset);
         gpio.cdev.internal.uapi.LineInfo info = new gpio.cdev.internal.uapi.LineInfo();
         info.query(chipOffset);
-        try {
-            syscalls.ioctl(chipFd, Ioctl.GET_LINEINFO, info.buffer());
-        } catch (ErrnoException e) {
-            throw failure(offset, "reading the line info failed", e);
+        synchronized (lines) {
+            if (chipClosed) {
+                throw new GpioException(Reason.IO, describe(offset) + ": the controller is closed");
+            }
+            try {
+                syscalls.ioctl(chipFd, Ioctl.GET_LINEINFO, info.buffer());
+            } catch (ErrnoException e) {
+                throw failure(offset, "reading the line info failed", e);
+            }
         }
         long flags = info.flags();
         Bias bias = (flags & LineFlag.BIAS_PULL_UP) != 0 ? Bias.PULL_UP
@@ -243,40 +251,48 @@ final class CdevController implements GpioController, EdgePoller.ChipListener {
         }
     }
 
-    /** Releases every line and stops the poller. Idempotent. */
+    /** Releases every line, stops the poller and closes the chip. Idempotent. */
     void close() {
-        if (shutDown()) {
-            poller.stop();
-            syscalls.close(chipFd);
+        shutDown();
+        poller.stop();
+        closeChip();
+    }
+
+    private void closeChip() {
+        synchronized (lines) {
+            if (!chipClosed) {
+                chipClosed = true;
+                syscalls.close(chipFd);
+            }
         }
     }
 
-    // Marks the controller closed and releases its lines; true for the first caller.
-    private boolean shutDown() {
+    // Marks the controller closed and releases its lines (outside the lock: a
+    // line's close may wait for its edge listener, which may call the controller).
+    private void shutDown() {
         List<CdevLine> open;
         synchronized (lines) {
-            if (closed) {
-                return false;
-            }
             closed = true;
             open = new ArrayList<>(lines);
         }
         open.forEach(CdevLine::close);
-        return true;
     }
 
     @Override
     public void probe() throws ErrnoException {
-        syscalls.ioctl(chipFd, Ioctl.GET_CHIPINFO, probeInfo.buffer());
+        synchronized (lines) {
+            if (!chipClosed) {
+                syscalls.ioctl(chipFd, Ioctl.GET_CHIPINFO, probeInfo.buffer());
+            }
+        }
     }
 
     @Override
     public void chipLost(String why) {
         LOG.log(Level.WARNING, () -> "GPIO chip " + chipName + " of controller " + label + " went away (" + why
                 + "): releasing its lines and withdrawing the controller");
-        if (shutDown()) {
-            syscalls.close(chipFd);
-        }
+        shutDown();
+        closeChip();
         onLost.run();
     }
 

@@ -25,6 +25,10 @@ import gpio.cdev.internal.uapi.Syscalls;
  * only after epoll reported the fd readable, under the watch's own delivery lock
  * (see {@link CdevLine}), so a closed watch is never read.
  *
+ * <p>File descriptors: the epoll and wake fds are closed when the thread ends;
+ * from then on adding, removing and waking do nothing, so a late call can never
+ * touch an fd number the process has reused for something else.
+ *
  * <p>Chip removal: Linux 6.1 answers ioctls on a removed chip's fds with ENODEV
  * and polls them as EPOLLHUP, but does not wake a sleeping epoll_wait when the
  * chip goes. So the poller waits at most {@link #IDLE_PROBE_MILLIS} and then
@@ -87,6 +91,8 @@ final class EdgePoller {
     private final int wakeFd;
     private final Thread thread;
     private volatile boolean stopping;
+    // Guarded by this.
+    private boolean fdsClosed;
     private volatile boolean probeRequested;
     // Poller thread only.
     private long controllerSequence;
@@ -126,7 +132,10 @@ final class EdgePoller {
      * @return the token to {@link #remove} it with
      * @throws ErrnoException when epoll refuses the fd
      */
-    long add(int fd, Readable readable) throws ErrnoException {
+    synchronized long add(int fd, Readable readable) throws ErrnoException {
+        if (fdsClosed) {
+            throw new ErrnoException("epoll_ctl(ADD) after the poller of " + name + " ended", ErrnoException.ENODEV);
+        }
         long token = nextToken.getAndIncrement();
         watches.put(token, readable);
         try {
@@ -138,15 +147,31 @@ final class EdgePoller {
         return token;
     }
 
-    void remove(int fd, long token) {
+    synchronized void remove(int fd, long token) {
         watches.remove(token);
-        syscalls.epollDelete(epollFd, fd);
+        if (!fdsClosed) {
+            syscalls.epollDelete(epollFd, fd);
+        }
     }
 
     /** Asks the poller thread to check at once whether the chip is still there. */
     void probeSoon() {
         probeRequested = true;
-        syscalls.signal(wakeFd);
+        wake();
+    }
+
+    private synchronized void wake() {
+        if (!fdsClosed) {
+            syscalls.signal(wakeFd);
+        }
+    }
+
+    private synchronized void closeFds() {
+        if (!fdsClosed) {
+            fdsClosed = true;
+            syscalls.close(wakeFd);
+            syscalls.close(epollFd);
+        }
     }
 
     /**
@@ -160,10 +185,10 @@ final class EdgePoller {
         return controllerSequence;
     }
 
-    /** Stops the thread and waits for it, unless called on the thread itself. */
+    /** Stops the thread and waits for it, unless called on the thread itself. Idempotent. */
     void stop() {
         stopping = true;
-        syscalls.signal(wakeFd);
+        wake();
         if (Thread.currentThread() != thread) {
             try {
                 thread.join();
@@ -171,10 +196,6 @@ final class EdgePoller {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    boolean isPollerThread() {
-        return Thread.currentThread() == thread;
     }
 
     private void run() {
@@ -212,8 +233,7 @@ final class EdgePoller {
         } catch (ErrnoException | RuntimeException e) {
             LOG.log(Level.ERROR, "GPIO poller of " + name + " failed; edge events stop", e);
         } finally {
-            syscalls.close(wakeFd);
-            syscalls.close(epollFd);
+            closeFds();
         }
     }
 

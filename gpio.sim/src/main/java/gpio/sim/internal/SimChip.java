@@ -129,7 +129,10 @@ final class SimChip implements GpioController, GpioSimulator {
                 }
             }
         }
-        subscriptions.forEach(SimSubscription::markClosed);
+        // No delivery starts from here on. A running one is interrupted by shutdownNow and awaited by
+        // awaitTermination, with a time limit: waiting for it first (markClosed) would hang this close,
+        // and the deactivation calling it, for as long as a faulty listener blocks.
+        subscriptions.forEach(SimSubscription::stopDeliveries);
         eventThread.shutdownNow();
         playbacks.forEach(playback -> playback.cancel(false));
         try {
@@ -524,6 +527,7 @@ final class SimChip implements GpioController, GpioSimulator {
         return levels;
     }
 
+    /** The line a consumer call names; an offset out of range is a GpioException (INVALID_ARGUMENT). */
     private LineState lineFor(int offset) throws GpioException {
         if (offset < 0 || offset >= lines.length) {
             throw new GpioException(Reason.INVALID_ARGUMENT, "line offset " + offset + " is out of range: " + label
@@ -532,6 +536,7 @@ final class SimChip implements GpioController, GpioSimulator {
         return lines[offset];
     }
 
+    /** The line a simulator call names; an offset out of range is an IndexOutOfBoundsException. */
     private LineState stateOf(int offset) {
         return lines[Objects.checkIndex(offset, lines.length)];
     }

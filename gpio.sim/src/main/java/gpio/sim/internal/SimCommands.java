@@ -125,8 +125,9 @@ public final class SimCommands {
             @Descriptor("how long, in milliseconds") long millis) throws GpioException {
         GpioSimulator simulator = simulator(label);
         int offset = offset(label, line);
-        simulator.pulse(offset, Levels.parse(level), Duration.ofMillis(checkedMillis(millis)));
-        return label + " line " + offset + " pulsed " + Levels.format(Levels.parse(level)) + " for " + millis + " ms";
+        boolean high = Levels.parse(level);
+        simulator.pulse(offset, high, Duration.ofMillis(checkedMillis(millis)));
+        return label + " line " + offset + " pulsed " + Levels.format(high) + " for " + millis + " ms";
     }
 
     @Descriptor("plays a waveform on a line in the background, e.g. wave sim0 3 1:100 0:50 1:0")

@@ -137,20 +137,8 @@ final class SimConfig {
         return pullUps[offset];
     }
 
-    /** Quotes a value for a message, escaping what is not printable 7-bit ASCII so a log line stays one line. */
+    /** Quotes a value for a message, shortened and escaped as {@link Levels#printable} does: one line always. */
     private static String quote(String s) {
-        if (s == null) {
-            return "(missing)";
-        }
-        StringBuilder quoted = new StringBuilder(s.length() + 2).append('\'');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c > 0x7e) {
-                quoted.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                quoted.append(c);
-            }
-        }
-        return quoted.append('\'').toString();
+        return s == null ? "(missing)" : "'" + Levels.printable(s) + "'";
     }
 }

@@ -55,9 +55,17 @@ final class SimSubscription implements EdgeSubscription {
         markClosed();
     }
 
+    /**
+     * Stops deliveries from starting, without waiting for a running one: for the
+     * chip's close, which interrupts and awaits the event thread instead.
+     */
+    void stopDeliveries() {
+        closed = true;
+    }
+
     /** Stops deliveries, waiting for a running one; the caller must not hold the chip's lock. */
     void markClosed() {
-        closed = true;
+        stopDeliveries();
         synchronized (this) {
             // Entering the monitor is the point: it waits until a running delivery has returned.
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -382,6 +383,26 @@ class SimChipTest {
         chip.setInput(3, true);
         marker.next();
         later.assertNone();
+    }
+
+    @Test
+    void closingTheChipInterruptsABlockedListenerInsteadOfHanging() throws Exception {
+        GpioLine line = chip.request(0, LineSettings.input(), "test");
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        line.watchEdges(EdgeDetection.BOTH, event -> {
+            inCallback.countDown();
+            try {
+                new CountDownLatch(1).await(); // stuck for good, as a faulty listener may be
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+        });
+        chip.setInput(0, true);
+        assertTrue(inCallback.await(5, TimeUnit.SECONDS));
+        assertTimeoutPreemptively(Duration.ofSeconds(10), chip::close,
+                "taking the chip away must not hang on a blocked listener");
+        assertTrue(interrupted.await(5, TimeUnit.SECONDS), "the blocked listener was interrupted");
     }
 
     @Test

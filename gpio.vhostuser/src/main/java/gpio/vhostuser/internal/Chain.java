@@ -25,14 +25,8 @@ final class Chain implements DescriptorChain {
     private final Object session;
     private final int head;
 
-    private long[] readAddress = new long[INITIAL_SEGMENTS];
-    private int[] readLength = new int[INITIAL_SEGMENTS];
-    private int readCount;
-    private int readTotal;
-    private long[] writeAddress = new long[INITIAL_SEGMENTS];
-    private int[] writeLength = new int[INITIAL_SEGMENTS];
-    private int writeCount;
-    private int writeTotal;
+    private final Segments readable = new Segments();
+    private final Segments writable = new Segments();
     /** Handed to the device and not completed yet; guarded by the queue's monitor. */
     private boolean pending;
 
@@ -48,10 +42,8 @@ final class Chain implements DescriptorChain {
      * @return null when the chain is valid, otherwise what is wrong with it
      */
     String load(ByteBuffer table, int queueSize, boolean indirectAllowed, GuestMemory memory, ByteBuffer scratch) {
-        readCount = 0;
-        readTotal = 0;
-        writeCount = 0;
-        writeTotal = 0;
+        readable.clear();
+        writable.clear();
         ByteBuffer descriptors = table;
         long indirectBase = 0;
         boolean inIndirect = false;
@@ -132,32 +124,17 @@ final class Chain implements DescriptorChain {
             return String.format("buffer at 0x%x (%d bytes) is outside guest memory", address, unsignedLength);
         }
         if ((flags & VirtQueue.DESC_F_WRITE) != 0) {
-            if (unsignedLength > Integer.MAX_VALUE - writeTotal) {
-                return "writable part longer than 2 GiB";
-            }
-            if (writeCount == writeAddress.length) {
-                writeAddress = Arrays.copyOf(writeAddress, writeCount * 2);
-                writeLength = Arrays.copyOf(writeLength, writeCount * 2);
-            }
-            writeAddress[writeCount] = address;
-            writeLength[writeCount++] = length;
-            writeTotal += length;
-        } else {
-            if (writeCount > 0) {
-                return "device-readable descriptor after a device-writable one";
-            }
-            if (unsignedLength > Integer.MAX_VALUE - readTotal) {
-                return "readable part longer than 2 GiB";
-            }
-            if (readCount == readAddress.length) {
-                readAddress = Arrays.copyOf(readAddress, readCount * 2);
-                readLength = Arrays.copyOf(readLength, readCount * 2);
-            }
-            readAddress[readCount] = address;
-            readLength[readCount++] = length;
-            readTotal += length;
+            return writable.add(address, length) ? null : "writable part longer than 2 GiB";
         }
-        return null;
+        if (writable.count > 0) {
+            return "device-readable descriptor after a device-writable one";
+        }
+        return readable.add(address, length) ? null : "readable part longer than 2 GiB";
+    }
+
+    /** Whether the device holds this chain; call with the queue's monitor held. */
+    boolean pendingLocked() {
+        return pending;
     }
 
     void handOut() {
@@ -168,25 +145,25 @@ final class Chain implements DescriptorChain {
 
     @Override
     public int readableLength() {
-        return readTotal;
+        return readable.total;
     }
 
     @Override
     public int writableLength() {
-        return writeTotal;
+        return writable.total;
     }
 
     @Override
     public int read(int offset, ByteBuffer dst) {
-        return copy(offset, dst, readAddress, readLength, readCount, false);
+        return copy(offset, dst, readable, false);
     }
 
     @Override
     public int write(int offset, ByteBuffer src) {
-        return copy(offset, src, writeAddress, writeLength, writeCount, true);
+        return copy(offset, src, writable, true);
     }
 
-    private int copy(int offset, ByteBuffer buffer, long[] addresses, int[] lengths, int count, boolean toGuest) {
+    private int copy(int offset, ByteBuffer buffer, Segments part, boolean toGuest) {
         if (offset < 0) {
             throw new IndexOutOfBoundsException("negative offset " + offset);
         }
@@ -194,33 +171,15 @@ final class Chain implements DescriptorChain {
             if (!pending || !queue.currentLocked(session)) {
                 return 0;
             }
-            GuestMemory memory = queue.memoryLocked();
-            int skip = offset;
-            int done = 0;
-            for (int i = 0; i < count && buffer.hasRemaining(); i++) {
-                int length = lengths[i];
-                if (skip >= length) {
-                    skip -= length;
-                    continue;
-                }
-                int step = Math.min(length - skip, buffer.remaining());
-                long address = addresses[i] + skip;
-                int copied = toGuest ? memory.copyIn(address, buffer, step) : memory.copyOut(address, buffer, step);
-                done += copied;
-                if (copied < step) {
-                    break;
-                }
-                skip = 0;
-            }
-            return done;
+            return part.copy(queue.memoryLocked(), offset, buffer, toGuest);
         }
     }
 
     @Override
     public void complete(int writtenLength) {
-        if (writtenLength < 0 || writtenLength > writeTotal) {
+        if (writtenLength < 0 || writtenLength > writable.total) {
             throw new IllegalArgumentException("written length " + writtenLength + " is not within 0.."
-                    + writeTotal);
+                    + writable.total);
         }
         synchronized (queue) {
             if (!pending || !queue.currentLocked(session)) {
@@ -238,6 +197,64 @@ final class Chain implements DescriptorChain {
                 pending = false;
                 queue.completeLocked(head, 0);
             }
+        }
+    }
+
+    /**
+     * The guest-physical segments of one part of the chain (readable or
+     * writable), in order, seen as one contiguous byte range.
+     */
+    private static final class Segments {
+        private long[] address = new long[INITIAL_SEGMENTS];
+        private int[] length = new int[INITIAL_SEGMENTS];
+        int count;
+        /** The sum of the lengths, at most {@link Integer#MAX_VALUE}. */
+        int total;
+
+        void clear() {
+            count = 0;
+            total = 0;
+        }
+
+        /**
+         * Appends a segment of {@code segmentLength} bytes (unsigned).
+         *
+         * @return false when the part would grow beyond 2 GiB
+         */
+        boolean add(long segmentAddress, int segmentLength) {
+            if (Integer.toUnsignedLong(segmentLength) > Integer.MAX_VALUE - total) {
+                return false;
+            }
+            if (count == address.length) {
+                address = Arrays.copyOf(address, count * 2);
+                length = Arrays.copyOf(length, count * 2);
+            }
+            address[count] = segmentAddress;
+            length[count++] = segmentLength;
+            total += segmentLength;
+            return true;
+        }
+
+        /** Copies between the part from {@code offset} and {@code buffer}; call with the queue's monitor held. */
+        int copy(GuestMemory memory, int offset, ByteBuffer buffer, boolean toGuest) {
+            int skip = offset;
+            int done = 0;
+            for (int i = 0; i < count && buffer.hasRemaining(); i++) {
+                int segmentLength = length[i];
+                if (skip >= segmentLength) {
+                    skip -= segmentLength;
+                    continue;
+                }
+                int step = Math.min(segmentLength - skip, buffer.remaining());
+                long at = address[i] + skip;
+                int copied = toGuest ? memory.copyIn(at, buffer, step) : memory.copyOut(at, buffer, step);
+                done += copied;
+                if (copied < step) {
+                    break;
+                }
+                skip = 0;
+            }
+            return done;
         }
     }
 }

@@ -3,6 +3,7 @@ package gpio.vhostuser.internal;
 
 import java.io.EOFException;
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +17,7 @@ import java.util.function.BooleanSupplier;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.FileDescriptorCast;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 
@@ -56,6 +58,11 @@ final class Connection implements AutoCloseable {
     private final ByteBuffer payload = ByteBuffer.allocate(Protocol.MAX_PAYLOAD).order(ByteOrder.nativeOrder());
     private final ByteBuffer reply =
             ByteBuffer.allocate(Protocol.HEADER_SIZE + Protocol.MAX_PAYLOAD).order(ByteOrder.nativeOrder());
+    /**
+     * The fds of the current message. Room for more than any valid message
+     * carries (at most {@link Protocol#MAX_FDS}), so that one with too many is
+     * refused by count; fds beyond the room are closed as they arrive.
+     */
     private final int[] fds = new int[Protocol.MAX_FDS * 4];
     private int fdCount;
     private final Memory pollFds;
@@ -85,6 +92,20 @@ final class Connection implements AutoCloseable {
 
     long negotiatedFeatures() {
         return negotiatedFeatures;
+    }
+
+    /**
+     * Shuts the socket down from another thread, so that the endpoint thread leaves
+     * whatever it is doing with it, even a write blocked by a frontend that stopped
+     * reading. The endpoint thread still closes everything itself.
+     */
+    void shutdown() {
+        try {
+            socket.shutdownInput();
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // Already shut down or closed: nothing left to interrupt.
+        }
     }
 
     /**
@@ -118,8 +139,13 @@ final class Connection implements AutoCloseable {
                 VirtQueue queue = queues[i];
                 short events = revents(2 + i);
                 if ((events & LibC.POLLIN) != 0) {
-                    queue.drainKick(scratchAddress);
-                    queue.process();
+                    if (queue.drainKick(scratchAddress)) {
+                        queue.process();
+                    } else {
+                        LOG.log(Level.WARNING, "{0}: kick fd of queue {1} is at end of file, so it is no eventfd;"
+                                + " it is dropped", name, i);
+                        queue.forgetKick();
+                    }
                 } else if (events != 0) {
                     LOG.log(Level.WARNING, "{0}: kick fd of queue {1} failed (poll events 0x{2}); it is dropped",
                             name, i, Integer.toHexString(events));
@@ -227,7 +253,7 @@ final class Connection implements AutoCloseable {
         } catch (RuntimeException e) {
             // A device callback (featuresNegotiated, reset, readConfig) failed: the transport survives it.
             LOG.log(Level.ERROR, name + ": " + Protocol.name(request) + " failed in the device", e);
-            return !hasDataReply(request) && request != Protocol.GET_CONFIG && (!ack || sendAck(request, 1));
+            return !hasDataReply(request) && (!ack || sendAck(request, 1));
         }
     }
 
@@ -314,7 +340,7 @@ final class Connection implements AutoCloseable {
                 queue.process();
             }
             case Protocol.GET_CONFIG -> {
-                getConfig(request);
+                getConfig();
                 return true;
             }
             case Protocol.SET_CONFIG -> throw new ProtocolException("the device's config space is read-only");
@@ -340,7 +366,8 @@ final class Connection implements AutoCloseable {
     }
 
     private long offeredFeatures() {
-        return device.offeredFeatures() | Protocol.VHOST_USER_F_PROTOCOL_FEATURES;
+        return device.offeredFeatures() & ~Protocol.UNSUPPORTED_TRANSPORT_FEATURES
+                | Protocol.VHOST_USER_F_PROTOCOL_FEATURES;
     }
 
     private void setFeatures(long features) throws ProtocolException {
@@ -361,27 +388,36 @@ final class Connection implements AutoCloseable {
         device.featuresNegotiated(deviceFeatures);
     }
 
-    private void getConfig(int request) throws ProtocolException {
+    /**
+     * GET_CONFIG. The frontend waits for this reply whatever happens, so every
+     * failure is answered, as the spec says, with an empty payload.
+     */
+    private void getConfig() {
         if (payload.limit() < CONFIG_HEADER_SIZE) {
-            throw new ProtocolException("GET_CONFIG payload of " + payload.limit() + " bytes");
+            LOG.log(Level.WARNING, "{0}: GET_CONFIG payload of {1} bytes; answered with an empty payload", name,
+                    payload.limit());
+            return;
         }
         int offset = payload.getInt(0);
         int size = payload.getInt(4);
-        int flags = payload.getInt(8);
-        reply.putInt(offset).putInt(size).putInt(flags);
         long end = Integer.toUnsignedLong(offset) + Integer.toUnsignedLong(size);
-        if (Integer.toUnsignedLong(size) != payload.limit() - CONFIG_HEADER_SIZE || end > device.configSize()) {
-            LOG.log(Level.WARNING, "{0}: GET_CONFIG of {1} bytes at offset {2} with a {3}-byte payload is outside"
-                    + " the {4}-byte config space; answered with an empty payload", name,
-                    Integer.toUnsignedString(size), Integer.toUnsignedString(offset), payload.limit(),
+        if (Integer.toUnsignedLong(size) != payload.limit() - CONFIG_HEADER_SIZE || end > device.configSize()
+                || fdCount != 0) {
+            LOG.log(Level.WARNING, "{0}: GET_CONFIG of {1} bytes at offset {2} with a {3}-byte payload and {4} fds"
+                    + " does not fit the {5}-byte config space; answered with an empty payload", name,
+                    Integer.toUnsignedString(size), Integer.toUnsignedString(offset), payload.limit(), fdCount,
                     device.configSize());
-            reply.clear();
-            reply.position(Protocol.HEADER_SIZE);
             return;
         }
-        ByteBuffer window = reply.slice(reply.position(), size);
-        device.readConfig(offset, window);
-        reply.position(reply.position() + size);
+        int start = reply.position();
+        reply.putInt(offset).putInt(size).putInt(payload.getInt(8));
+        try {
+            device.readConfig(offset, reply.slice(reply.position(), size));
+            reply.position(reply.position() + size);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, name + ": the device failed to read its config; answered with an empty payload", e);
+            reply.position(start);
+        }
     }
 
     private void setVringFd(int request) throws ProtocolException {
@@ -497,11 +533,20 @@ final class Connection implements AutoCloseable {
         region.unmap();
     }
 
-    /** Makes every queue use {@code next}; the caller unmaps what went away afterwards. */
+    /**
+     * Makes every queue use {@code next}; the caller unmaps what went away
+     * afterwards. A started queue whose rings {@code next} no longer holds stops;
+     * when that leaves no queue started the device is reset, as when GET_VRING_BASE
+     * stops the last one, so it does not keep chains that are void now.
+     */
     private void switchMemory(GuestMemory next) {
+        boolean anyStarted = !noneStarted();
         memory = next;
         for (VirtQueue queue : queues) {
             queue.memoryChanged(next);
+        }
+        if (anyStarted && noneStarted()) {
+            device.reset();
         }
     }
 
@@ -546,6 +591,14 @@ final class Connection implements AutoCloseable {
         return fd;
     }
 
+    /**
+     * Takes the fds that came with the bytes read so far. junixsocket keeps the
+     * received fds on a list of its own and closes whatever is still on it when the
+     * socket closes, so each fd is duplicated for the transport to own and the
+     * original is closed the way junixsocket notices (through its FileDescriptor);
+     * closing it behind junixsocket's back would make it close a reused fd number
+     * later.
+     */
     private void collectFds() throws IOException {
         FileDescriptor[] received = socket.getReceivedFileDescriptors();
         if (received == null) {
@@ -554,10 +607,14 @@ final class Connection implements AutoCloseable {
         for (FileDescriptor descriptor : received) {
             int fd = FileDescriptorCast.using(descriptor).as(Integer.class);
             if (fdCount < fds.length) {
-                fds[fdCount++] = fd;
-            } else {
-                LibC.closeQuietly(fd);
+                try {
+                    fds[fdCount] = LibC.duplicate(fd);
+                    fdCount++;
+                } catch (LastErrorException e) {
+                    LOG.log(Level.WARNING, "{0}: cannot keep a received fd, errno {1}", name, e.getErrorCode());
+                }
             }
+            new FileInputStream(descriptor).close();
         }
     }
 
@@ -624,10 +681,6 @@ final class Connection implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, name + ": the device failed to reset", e);
         }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "{0}: closing the socket: {1}", name, e.toString());
-        }
+        ListeningSocket.closeAccepted(socket);
     }
 }

@@ -6,9 +6,11 @@ import java.util.Arrays;
 
 /**
  * The guest memory a frontend shared: an immutable set of non-overlapping
- * {@link MemoryRegion}s. Every access goes through {@link #covers},
- * {@link #copyOut} or {@link #copyIn}, which only touch bytes inside a region,
- * so nothing outside what the frontend shared is ever read or written.
+ * {@link MemoryRegion}s. Buffers are reached through {@link #covers},
+ * {@link #copyOut} and {@link #copyIn}, which only touch bytes inside a region;
+ * rings through windows from {@link #regionForUser}, which lie entirely inside
+ * one region. So nothing outside what the frontend shared is ever read or
+ * written.
  *
  * <p>Immutable: a table change builds a new instance; the endpoint swaps it in
  * under every queue's lock and only then unmaps the regions that went away
@@ -25,10 +27,6 @@ final class GuestMemory {
 
     private GuestMemory(MemoryRegion[] regions) {
         this.regions = regions;
-    }
-
-    int regionCount() {
-        return regions.length;
     }
 
     MemoryRegion[] regions() {
@@ -113,20 +111,7 @@ final class GuestMemory {
      * @return the number of bytes copied
      */
     int copyOut(long address, ByteBuffer dst, int length) {
-        int done = 0;
-        while (done < length) {
-            long at = address + done;
-            MemoryRegion r = regionForGuest(at);
-            if (r == null) {
-                break;
-            }
-            long offset = at - r.guestAddress;
-            int step = (int) Math.min(Math.min(length - done, r.size - offset), MemoryRegion.chunkRemaining(offset));
-            dst.put(dst.position(), r.chunk(offset), MemoryRegion.chunkIndex(offset), step);
-            dst.position(dst.position() + step);
-            done += step;
-        }
-        return done;
+        return copy(address, dst, length, false);
     }
 
     /**
@@ -137,6 +122,15 @@ final class GuestMemory {
      * @return the number of bytes copied
      */
     int copyIn(long address, ByteBuffer src, int length) {
+        return copy(address, src, length, true);
+    }
+
+    /**
+     * Copies between guest memory at {@code address} and {@code buffer} from its
+     * position, one region window at a time, advancing the buffer; stops at the
+     * first byte outside every region.
+     */
+    private int copy(long address, ByteBuffer buffer, int length, boolean toGuest) {
         int done = 0;
         while (done < length) {
             long at = address + done;
@@ -146,8 +140,14 @@ final class GuestMemory {
             }
             long offset = at - r.guestAddress;
             int step = (int) Math.min(Math.min(length - done, r.size - offset), MemoryRegion.chunkRemaining(offset));
-            r.chunk(offset).put(MemoryRegion.chunkIndex(offset), src, src.position(), step);
-            src.position(src.position() + step);
+            ByteBuffer chunk = r.chunk(offset);
+            int index = MemoryRegion.chunkIndex(offset);
+            if (toGuest) {
+                chunk.put(index, buffer, buffer.position(), step);
+            } else {
+                buffer.put(buffer.position(), chunk, index, step);
+            }
+            buffer.position(buffer.position() + step);
             done += step;
         }
         return done;

@@ -29,10 +29,11 @@ public final class LibC {
     public static final int EFD_NONBLOCK = 0x800;
     public static final int MFD_CLOEXEC = 0x1;
     public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int F_DUPFD_CLOEXEC = 1030;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int O_NONBLOCK = 0x800;
     public static final short POLLIN = 0x1;
-    public static final short POLLERR = 0x8;
-    public static final short POLLHUP = 0x10;
-    public static final short POLLNVAL = 0x20;
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
     /** Size of {@code struct pollfd}: int fd, short events, short revents. */
@@ -72,7 +73,7 @@ public final class LibC {
 
     private static native int ftruncate(int fd, long length);
 
-    private static native int dup(int fd);
+    private static native int fcntl(int fd, int cmd, int arg);
 
     private static native int accept4(int sockfd, long addr, long addrlen, int flags);
 
@@ -127,9 +128,28 @@ public final class LibC {
         return accept4(fd, 0, 0, SOCK_CLOEXEC);
     }
 
-    /** Duplicates {@code fd}. */
+    /** Sets O_NONBLOCK on {@code fd} (shared with whoever else has it open); negative fds are ignored. */
+    public static void setNonBlocking(int fd) {
+        setBlocking(fd, false);
+    }
+
+    /**
+     * Sets or clears O_NONBLOCK on {@code fd}. Negative fds are ignored, and so are
+     * errors: a later read or write on a bad fd reports them.
+     */
+    public static void setBlocking(int fd, boolean blocking) {
+        if (fd < 0) {
+            return;
+        }
+        int flags = fcntl(fd, F_GETFL, 0);
+        if (flags >= 0) {
+            fcntl(fd, F_SETFL, blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK);
+        }
+    }
+
+    /** Duplicates {@code fd} as a close-on-exec fd. */
     public static int duplicate(int fd) {
-        int copy = dup(fd);
+        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
         if (copy < 0) {
             throw new LastErrorException(Native.getLastError());
         }
@@ -162,11 +182,6 @@ public final class LibC {
     /** Adds the 8-byte value at {@code value} to an eventfd's counter; returns bytes written or -1. */
     public static long writeCounter(int fd, long value) {
         return write(fd, value, 8);
-    }
-
-    /** Reads up to {@code count} bytes into native memory. */
-    public static long readBytes(int fd, long buf, long count) {
-        return read(fd, buf, count);
     }
 
     /**

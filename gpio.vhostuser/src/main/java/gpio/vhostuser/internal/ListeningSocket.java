@@ -2,16 +2,20 @@
 package gpio.vhostuser.internal;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
@@ -31,6 +35,12 @@ import org.newsclub.net.unix.FileDescriptorCast;
 final class ListeningSocket implements AutoCloseable {
 
     private static final int BACKLOG = 4;
+    /** The longest path a Unix socket address holds (sun_path is 108 bytes with its NUL). */
+    static final int MAX_PATH_BYTES = 107;
+    /** How much longer the staging path ({@code .vuXXXXXXXX/s} beside the target) is than a file name. */
+    private static final int STAGING_OVERHEAD = ".vu12345678/s".length();
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     final Path path;
     private final AFUNIXServerSocket server;
@@ -51,7 +61,8 @@ final class ListeningSocket implements AutoCloseable {
     }
 
     /**
-     * Accepts a pending connection.
+     * Accepts a pending connection. The caller owns the socket and must release it
+     * with {@link #closeAccepted}.
      *
      * @return the connected socket, or null when none was pending
      * @throws IOException when accepting fails
@@ -75,9 +86,14 @@ final class ListeningSocket implements AutoCloseable {
             throw new IOException("cannot listen on " + path + ": its parent directory " + parent
                     + " does not exist");
         }
+        int length = path.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (length > MAX_PATH_BYTES - STAGING_OVERHEAD) {
+            throw new IOException("cannot listen on " + path + ": the path is " + length + " bytes long; a Unix socket"
+                    + " path holds at most " + MAX_PATH_BYTES + " bytes, and creating it safely (in a private"
+                    + " directory beside it) leaves at most " + (MAX_PATH_BYTES - STAGING_OVERHEAD));
+        }
         checkReplaceable(path);
-        Path privateDir = Files.createTempDirectory(parent, ".vhost-user-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path privateDir = createPrivateDirectory(parent);
         Path staging = privateDir.resolve("s");
         AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
         try {
@@ -93,6 +109,20 @@ final class ListeningSocket implements AutoCloseable {
         } finally {
             Files.deleteIfExists(staging);
             Files.deleteIfExists(privateDir);
+        }
+    }
+
+    /** A fresh directory {@code .vuXXXXXXXX} with mode 0700 in {@code parent}. */
+    private static Path createPrivateDirectory(Path parent) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = parent.resolve(String.format(".vu%08x", ThreadLocalRandom.current().nextInt()));
+            try {
+                return Files.createDirectory(candidate, PRIVATE);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -117,6 +147,26 @@ final class ListeningSocket implements AutoCloseable {
         if (listened) {
             throw new IOException("cannot listen on " + path + ": another process is listening there");
         }
+    }
+
+    /**
+     * Closes a socket from {@link #accept}. A junixsocket socket made from a raw fd
+     * does not close that fd itself (verified with junixsocket 2.11.1), so the fd is
+     * closed here explicitly, exactly once.
+     */
+    static void closeAccepted(AFUNIXSocket socket) {
+        int fd = -1;
+        try {
+            fd = FileDescriptorCast.using(socket.getFileDescriptor()).as(Integer.class);
+        } catch (IOException e) {
+            // No fd to close.
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Closing the Java object is best effort; the fd is what matters.
+        }
+        LibC.closeQuietly(fd);
     }
 
     /** Stops listening and removes the socket file if it is still ours. Never fails. */

@@ -76,13 +76,14 @@ final class MemoryRegion {
                     + " but its file has only " + fileSize + " bytes");
         }
         // mmap needs a page-aligned offset: map from 0 and skip mmapOffset, as QEMU's own backends do.
+        long pagesLength = (mapLength + PAGE_MASK) & ~PAGE_MASK;
         long mapped;
         try {
-            mapped = LibC.mapShared(fd, (mapLength + PAGE_MASK) & ~PAGE_MASK);
+            mapped = LibC.mapShared(fd, pagesLength);
         } catch (LastErrorException e) {
             throw new ProtocolException("memory region " + what + ": mmap failed, errno " + e.getErrorCode(), e);
         }
-        return new MemoryRegion(guestAddress, size, userAddress, mmapOffset, mapped, (mapLength + PAGE_MASK) & ~PAGE_MASK);
+        return new MemoryRegion(guestAddress, size, userAddress, mmapOffset, mapped, pagesLength);
     }
 
     static String describe(long guestAddress, long size, long userAddress, long mmapOffset) {

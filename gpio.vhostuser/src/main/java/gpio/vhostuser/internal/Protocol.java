@@ -55,6 +55,16 @@ final class Protocol {
     /** VHOST_USER_F_PROTOCOL_FEATURES, a virtio feature bit the transport adds to the device's. */
     static final long VHOST_USER_F_PROTOCOL_FEATURES = 1L << 30;
 
+    /**
+     * Virtio transport feature bits (24 to 41) the transport does NOT implement,
+     * removed from what a device offers: NOTIFY_ON_EMPTY (24), ACCESS_PLATFORM (33),
+     * RING_PACKED (34), IN_ORDER (35), ORDER_PLATFORM (36), SR_IOV (37),
+     * NOTIFICATION_DATA (38), NOTIF_CONFIG_DATA (39), RING_RESET (40), ADMIN_VQ (41).
+     * The ones it does implement, VERSION_1 (32), INDIRECT_DESC (28) and EVENT_IDX
+     * (29), pass through when the device offers them.
+     */
+    static final long UNSUPPORTED_TRANSPORT_FEATURES = 1L << 24 | 0x3FEL << 32;
+
     /** Bits 0-7 of a KICK/CALL/ERR payload: the queue index. */
     static final long VRING_INDEX_MASK = 0xff;
     /** Bit 8 of a KICK/CALL/ERR payload: no fd comes with the message. */

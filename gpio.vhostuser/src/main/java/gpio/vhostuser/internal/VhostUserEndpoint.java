@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.newsclub.net.unix.AFUNIXSocket;
 
@@ -51,7 +52,7 @@ final class VhostUserEndpoint implements Endpoint {
     private final Memory one = new Memory(16);
     private final Memory acceptPoll = new Memory(2L * LibC.POLLFD_SIZE);
     private final Thread thread;
-    private final Runnable onClose;
+    private final Consumer<VhostUserEndpoint> onClose;
     /** Guarded by this. */
     private ListeningSocket listening;
     private volatile boolean closed;
@@ -59,7 +60,7 @@ final class VhostUserEndpoint implements Endpoint {
     /** Set when {@link #close} ran on the endpoint thread itself. */
     private volatile boolean closeWakeFdOnExit;
 
-    private VhostUserEndpoint(ListeningSocket listening, VirtioDevice device, Runnable onClose) {
+    private VhostUserEndpoint(ListeningSocket listening, VirtioDevice device, Consumer<VhostUserEndpoint> onClose) {
         this.listening = listening;
         this.device = device;
         this.onClose = onClose;
@@ -72,10 +73,10 @@ final class VhostUserEndpoint implements Endpoint {
     /**
      * Creates the socket and starts serving {@code device} on it.
      *
-     * @param onClose run once when the endpoint is closed
+     * @param onClose told once when the endpoint is closed
      */
-    static VhostUserEndpoint open(Path path, Set<PosixFilePermission> mode, VirtioDevice device, Runnable onClose)
-            throws IOException {
+    static VhostUserEndpoint open(Path path, Set<PosixFilePermission> mode, VirtioDevice device,
+            Consumer<VhostUserEndpoint> onClose) throws IOException {
         ListeningSocket socket = ListeningSocket.create(path, mode);
         VhostUserEndpoint endpoint = new VhostUserEndpoint(socket, device, onClose);
         endpoint.thread.start();
@@ -132,6 +133,10 @@ final class VhostUserEndpoint implements Endpoint {
             last = listening;
         }
         wake();
+        Connection current = connection;
+        if (current != null && Thread.currentThread() != thread) {
+            current.shutdown();
+        }
         if (Thread.currentThread() != thread) {
             try {
                 thread.join(JOIN_MILLIS);
@@ -149,7 +154,7 @@ final class VhostUserEndpoint implements Endpoint {
             LibC.closeQuietly(wakeFd);
         }
         last.close();
-        onClose.run();
+        onClose.accept(this);
         LOG.log(Level.INFO, "vhost-user endpoint on {0} closed", last.path);
     }
 
@@ -214,13 +219,11 @@ final class VhostUserEndpoint implements Endpoint {
         Connection current;
         try {
             current = new Connection(accepted, device, "vhost-user " + path);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // A RuntimeException here comes from the device (queueCount, maxQueueSize): it costs this
+            // frontend only; letting it escape would end the endpoint thread and hang every later frontend.
             LOG.log(Level.WARNING, "setting up a frontend connection on {0} failed: {1}", path, e.toString());
-            try {
-                accepted.close();
-            } catch (IOException closing) {
-                e.addSuppressed(closing);
-            }
+            ListeningSocket.closeAccepted(accepted);
             return;
         }
         LOG.log(Level.INFO, "frontend connected on {0}", path);

@@ -31,10 +31,9 @@ public final class VhostUserTransportComponent implements VhostUserTransport {
         Objects.requireNonNull(socketPath, "socketPath");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(device, "device");
-        VhostUserEndpoint[] opened = new VhostUserEndpoint[1];
-        opened[0] = VhostUserEndpoint.open(socketPath, mode, device, () -> endpoints.remove(opened[0]));
-        endpoints.add(opened[0]);
-        return opened[0];
+        VhostUserEndpoint endpoint = VhostUserEndpoint.open(socketPath, mode, device, endpoints::remove);
+        endpoints.add(endpoint);
+        return endpoint;
     }
 
     /** Closes every endpoint this service opened. */

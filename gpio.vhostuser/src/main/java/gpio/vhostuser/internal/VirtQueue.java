@@ -39,8 +39,9 @@ import gpio.vhostuser.VirtioDevice;
  * used entries; the call eventfd is written once after the batch, if the driver
  * wants it ({@code VRING_AVAIL_F_NO_INTERRUPT}, or {@code used_event} with
  * {@code VIRTIO_RING_F_EVENT_IDX}). Completions from other threads notify at
- * once. With EVENT_IDX the backend publishes {@code avail_event} after draining
- * the ring so the driver only kicks for new buffers.
+ * once. While it drains a ring the backend asks the driver not to kick
+ * ({@code VRING_USED_F_NO_NOTIFY}, or with EVENT_IDX an {@code avail_event} it
+ * only moves once the ring is empty), then looks at the ring once more.
  */
 final class VirtQueue {
 
@@ -51,12 +52,15 @@ final class VirtQueue {
     static final int DESC_F_WRITE = 2;
     static final int DESC_F_INDIRECT = 4;
     static final int AVAIL_F_NO_INTERRUPT = 1;
+    static final int USED_F_NO_NOTIFY = 1;
     /** Virtio feature bit numbers the transport implements. */
     static final int VIRTIO_RING_F_INDIRECT_DESC = 28;
     static final int VIRTIO_RING_F_EVENT_IDX = 29;
     /** The largest split ring the virtio spec allows. */
     static final int MAX_SIZE = 32768;
 
+    private static final int FAULTS_LOGGED_IN_FULL = 20;
+    private static final long FAULT_LOG_INTERVAL = 10_000;
     private static final VarHandle SHORT_LE =
             MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     /** The 8-byte value 1 written to call eventfds; never freed, shared by all queues. */
@@ -72,7 +76,13 @@ final class VirtQueue {
     private final VirtioDevice device;
     private final int maxSize;
 
-    // Configuration, endpoint thread only.
+    // Configuration and ring parsing state, written by the endpoint thread only. Completing threads
+    // read three of these fields, under the lock and only for the current session (pushUsed,
+    // notifyIfNeeded): size, which changes only while the ring is stopped and is published to them by
+    // the synchronized start of a session; avail, which is only ever replaced under the lock; and
+    // eventIdx, which changes with SET_FEATURES. A sane frontend never sends that on a started ring;
+    // if one does, a completion may use the old suppression rule once, costing a spurious or a
+    // missed call but touching nothing outside the rings.
     private int size;
     private long descUser;
     private long availUser;
@@ -88,6 +98,8 @@ final class VirtQueue {
     private boolean eventIdx;
     private boolean indirect;
     private int lastAvail;
+    /** Bad chains seen since the ring started. */
+    private long faults;
     private ByteBuffer desc;
     private ByteBuffer avail;
     /** Scratch for one indirect descriptor, endpoint thread only. */
@@ -221,8 +233,14 @@ final class VirtQueue {
         }
     }
 
-    /** SET_VRING_KICK: {@code fd} or, when negative, polling. Takes ownership of the fd. */
+    /**
+     * SET_VRING_KICK: {@code fd} or, when negative, polling. Takes ownership of
+     * the fd and makes it non-blocking, so that a frontend draining its own kick fd
+     * (or passing something that is not an eventfd) can never block the endpoint
+     * thread in read.
+     */
     void setKick(int fd) {
+        LibC.setNonBlocking(fd);
         LibC.closeQuietly(kickFd);
         kickFd = fd;
         kickPolling = fd < 0;
@@ -230,8 +248,14 @@ final class VirtQueue {
         startIfReady();
     }
 
-    /** SET_VRING_CALL: {@code fd} or, when negative, no notifications. Takes ownership of the fd. */
+    /**
+     * SET_VRING_CALL: {@code fd} or, when negative, no notifications. Takes
+     * ownership of the fd and makes it non-blocking, so that a counter the frontend
+     * drove to its maximum (or a full pipe) makes a call fail instead of blocking
+     * the endpoint thread.
+     */
     void setCall(int fd) {
+        LibC.setNonBlocking(fd);
         int old;
         synchronized (this) {
             old = callFd;
@@ -270,6 +294,7 @@ final class VirtQueue {
         }
         lastAvail = base;
         broken = false;
+        faults = 0;
     }
 
     /**
@@ -321,9 +346,15 @@ final class VirtQueue {
         }
     }
 
-    /** Consumes a kick (the eventfd counter) into {@code scratch}; the fd is non-blocking. */
-    void drainKick(long scratch) {
-        LibC.readCounter(kickFd, scratch);
+    /**
+     * Consumes a kick (the eventfd counter) into {@code scratch}; the fd is non-blocking.
+     *
+     * @return false when the kick fd is at end of file, so it is no eventfd (a
+     *         regular file, or a pipe or socket whose writer is gone): poll(2) would
+     *         report it readable forever and the endpoint thread would spin on it
+     */
+    boolean drainKick(long scratch) {
+        return LibC.readCounter(kickFd, scratch) != 0;
     }
 
     /**
@@ -336,6 +367,7 @@ final class VirtQueue {
         }
         synchronized (this) {
             batchActive = true;
+            suppressKicks();
         }
         try {
             drain();
@@ -360,17 +392,21 @@ final class VirtQueue {
                 return;
             }
             if (pending == 0) {
-                if (!eventIdx) {
-                    return;
-                }
                 // Ask for a kick on the next buffer, then look again: the driver may have
-                // added one before it saw the new avail_event.
+                // added one before it saw the request.
                 synchronized (this) {
-                    SHORT_LE.setRelease(used, availEventOffset, (short) lastAvail);
+                    if (eventIdx) {
+                        SHORT_LE.setRelease(used, availEventOffset, (short) lastAvail);
+                    } else {
+                        SHORT_LE.setRelease(used, 0, (short) 0);
+                    }
                 }
                 VarHandle.fullFence();
                 if ((((short) SHORT_LE.getAcquire(avail, 2) & 0xffff)) == lastAvail) {
                     return;
+                }
+                synchronized (this) {
+                    suppressKicks();
                 }
                 continue;
             }
@@ -385,6 +421,17 @@ final class VirtQueue {
             if (!started() || broken) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Without EVENT_IDX, tells the driver not to kick while the ring is being
+     * drained ({@code VRING_USED_F_NO_NOTIFY}); {@link #drain} clears it before it
+     * stops. With EVENT_IDX, {@code avail_event} does that job. Lock held.
+     */
+    private void suppressKicks() {
+        if (!eventIdx) {
+            SHORT_LE.setRelease(used, 0, (short) USED_F_NO_NOTIFY);
         }
     }
 
@@ -405,8 +452,10 @@ final class VirtQueue {
      */
     private Chain parse(int head) {
         if (head >= size) {
-            LOG.log(Level.WARNING, "queue {0}: available ring names descriptor {1} beyond the queue size {2};"
-                    + " skipped", index, head, size);
+            if (shouldLogFault()) {
+                LOG.log(Level.WARNING, "queue {0}: available ring names descriptor {1} beyond the queue size {2};"
+                        + " skipped (fault {3} of this ring)", index, head, size, faults);
+            }
             return null;
         }
         Chain chain;
@@ -415,12 +464,22 @@ final class VirtQueue {
             if (chain == null) {
                 chain = new Chain(this, session, head);
                 chains[head] = chain;
+            } else if (chain.pendingLocked()) {
+                // The driver offered a head the device still holds: reloading it would change a
+                // chain under the device's feet. It cannot be returned either (it is in use).
+                if (shouldLogFault()) {
+                    LOG.log(Level.WARNING, "queue {0}: available ring offers descriptor {1} again while the"
+                            + " device still holds it; skipped (fault {2} of this ring)", index, head, faults);
+                }
+                return null;
             }
         }
         String fault = chain.load(desc, size, indirect, memory, indirectScratch);
         if (fault != null) {
-            LOG.log(Level.WARNING, "queue {0}: chain at descriptor {1} refused: {2}; returned empty", index, head,
-                    fault);
+            if (shouldLogFault()) {
+                LOG.log(Level.WARNING, "queue {0}: chain at descriptor {1} refused: {2}; returned empty (fault {3}"
+                        + " of this ring)", index, head, fault, faults);
+            }
             synchronized (this) {
                 pushUsed(head, 0);
             }
@@ -428,6 +487,17 @@ final class VirtQueue {
         }
         chain.handOut();
         return chain;
+    }
+
+    /**
+     * Counts a bad chain and says whether to log it: the first
+     * {@link #FAULTS_LOGGED_IN_FULL} of a ring session, then every
+     * {@link #FAULT_LOG_INTERVAL}th, so that a guest flooding the ring with bad
+     * chains cannot flood the log.
+     */
+    private boolean shouldLogFault() {
+        faults++;
+        return faults <= FAULTS_LOGGED_IN_FULL || faults % FAULT_LOG_INTERVAL == 0;
     }
 
     /** The memory chains read and write; call with the lock held. */

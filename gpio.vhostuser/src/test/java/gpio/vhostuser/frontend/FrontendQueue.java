@@ -61,6 +61,11 @@ public final class FrontendQueue {
     private long suppressedKicks;
     private long calls;
     private final Memory counter = new Memory(8);
+    /** Scratch for the descriptor ids of one chain being built. */
+    private final int[] chainIds;
+    private final Memory pollCall = new Memory(LibC.POLLFD_SIZE);
+    /** The used length of the buffer {@link #pollToken} returned last. */
+    private int lastLength;
 
     FrontendQueue(FrontendMemory memory, int index, RingOptions options) {
         if (Integer.bitCount(options.size()) != 1 || options.segments() < 1) {
@@ -87,6 +92,7 @@ public final class FrontendQueue {
         this.writableLength = new int[size];
         this.writableAddress = new long[size];
         this.chainLength = new int[size];
+        this.chainIds = new int[2 * options.segments()];
         this.kickFd = LibC.newEventFd();
         this.callFd = LibC.newEventFd();
     }
@@ -111,7 +117,7 @@ public final class FrontendQueue {
         return suppressedKicks;
     }
 
-    /** Notifications read from the call eventfd so far (each may cover several used buffers). */
+    /** Notifications the backend wrote to the call eventfd and this queue consumed so far. */
     public long calls() {
         return calls;
     }
@@ -165,7 +171,7 @@ public final class FrontendQueue {
     private int fill(ByteBuffer table, int head, long slot, int readLength, int readParts, int writeLength,
             int writeParts) {
         int total = readParts + writeParts;
-        int[] ids = new int[total];
+        int[] ids = chainIds;
         for (int i = 0; i < total; i++) {
             ids[i] = head < 0 ? i : free[--freeCount];
         }
@@ -219,9 +225,23 @@ public final class FrontendQueue {
 
     /** The next used buffer if there is one now, else null. */
     public Completion poll() {
+        int head = pollToken();
+        if (head < 0) {
+            return null;
+        }
+        byte[] written = new byte[lastLength];
+        memory.view(writableAddress[head], Math.max(lastLength, 1)).get(0, written);
+        return new Completion(head, written);
+    }
+
+    /**
+     * The token of the next used buffer if there is one now, else -1; like
+     * {@link #poll()} without copying the written bytes out (for benchmarks).
+     */
+    public int pollToken() {
         int usedIdx = (short) SHORT_LE.getAcquire(used, 2) & 0xffff;
         if (usedIdx == lastUsed) {
-            return null;
+            return -1;
         }
         int at = 4 + 8 * (lastUsed & (size - 1));
         int head = used.getInt(at);
@@ -230,10 +250,44 @@ public final class FrontendQueue {
         if (head < 0 || head >= size || length < 0 || length > writableLength[head]) {
             throw new IllegalStateException("backend returned head " + head + " with length " + length);
         }
-        byte[] written = new byte[length];
-        memory.view(writableAddress[head], Math.max(length, 1)).get(0, written);
+        lastLength = length;
         release(head);
-        return new Completion(head, written);
+        return head;
+    }
+
+    /**
+     * Waits for the next used buffer like {@link #await} and returns its token
+     * without copying the written bytes out (for benchmarks).
+     *
+     * @throws TimeoutException when none arrives within {@code timeout}
+     */
+    public int awaitToken(Duration timeout) throws TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            int next = pollToken();
+            if (next >= 0) {
+                return next;
+            }
+            if (options.eventIdx()) {
+                // Ask for a call on the next used buffer, then look again before sleeping.
+                SHORT_LE.setRelease(avail, 4 + 2 * size, (short) lastUsed);
+                VarHandle.fullFence();
+                next = pollToken();
+                if (next >= 0) {
+                    return next;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new TimeoutException("no used buffer on queue " + index + " within " + timeout);
+            }
+            pollCall.setInt(0, callFd);
+            pollCall.setShort(4, LibC.POLLIN);
+            pollCall.setShort(6, (short) 0);
+            if (LibC.pollFds(Pointer.nativeValue(pollCall), 1, (int) Math.max(1, left / 1_000_000)) > 0) {
+                takeCall();
+            }
+        }
     }
 
     private void release(int head) {
@@ -250,44 +304,55 @@ public final class FrontendQueue {
      * @throws TimeoutException when none arrives within {@code timeout}
      */
     public Completion await(Duration timeout) throws TimeoutException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Memory pollFd = new Memory(LibC.POLLFD_SIZE)) {
-            while (true) {
-                Completion next = poll();
-                if (next != null) {
-                    return next;
-                }
-                if (options.eventIdx()) {
-                    // Ask for a call on the next used buffer, then look again before sleeping.
-                    SHORT_LE.setRelease(avail, 4 + 2 * size, (short) lastUsed);
-                    VarHandle.fullFence();
-                    next = poll();
-                    if (next != null) {
-                        return next;
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new TimeoutException("no used buffer on queue " + index + " within " + timeout);
-                }
-                pollFd.setInt(0, callFd);
-                pollFd.setShort(4, LibC.POLLIN);
-                pollFd.setShort(6, (short) 0);
-                int ready = LibC.pollFds(Pointer.nativeValue(pollFd), 1, (int) Math.max(1, left / 1_000_000));
-                if (ready > 0 && LibC.readCounter(callFd, Pointer.nativeValue(counter)) == 8) {
-                    calls++;
-                }
-            }
-        }
+        int head = awaitToken(timeout);
+        byte[] written = new byte[lastLength];
+        memory.view(writableAddress[head], Math.max(lastLength, 1)).get(0, written);
+        return new Completion(head, written);
     }
 
-    /** Whether a call is pending on the call eventfd, consuming it. */
+    /** Whether a call is pending on the call eventfd, consuming it (and counting the writes it sums up). */
     public boolean takeCall() {
         if (LibC.readCounter(callFd, Pointer.nativeValue(counter)) == 8) {
-            calls++;
+            calls += counter.getLong(0);
             return true;
         }
         return false;
+    }
+
+    /**
+     * Writes descriptor {@code id} of the descriptor table exactly as given, for
+     * tests of malformed chains; see {@link #publishRaw}.
+     */
+    public void writeDescriptor(int id, long address, int length, int flags, int next) {
+        putDescriptor(desc, id, address, length, flags, next);
+    }
+
+    /**
+     * Makes {@code head} available as it is, unchecked, for tests of malformed
+     * chains (the head may even be out of range). Kick afterwards. The
+     * {@link Completion} for it carries the used length, but its bytes are read
+     * from the head's slot, since the layout is the caller's.
+     */
+    public void publishRaw(int head) {
+        if (head >= 0 && head < size) {
+            chainLength[head] = 0;
+            writableLength[head] = options.slotSize();
+            writableAddress[head] = slotAddress(head);
+        }
+        avail.putShort(4 + 2 * (availIdx & (size - 1)), (short) head);
+        availIdx = (availIdx + 1) & 0xffff;
+        SHORT_LE.setRelease(avail, 2, (short) availIdx);
+    }
+
+    /** Publishes {@code index} as the available index, unchecked, for tests of malformed rings. */
+    public void publishAvailIndex(int index) {
+        availIdx = index & 0xffff;
+        SHORT_LE.setRelease(avail, 2, (short) availIdx);
+    }
+
+    /** The guest address of the data slot of {@code head}, a valid buffer of {@link RingOptions#slotSize()} bytes. */
+    public long slotAddress(int head) {
+        return slots + (long) head * options.slotSize();
     }
 
     /** The backend's {@code avail_event} (EVENT_IDX): the available index it wants a kick for. */

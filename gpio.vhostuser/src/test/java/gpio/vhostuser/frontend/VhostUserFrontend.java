@@ -390,16 +390,21 @@ public final class VhostUserFrontend implements AutoCloseable {
     }
 
     /** Whether the backend closed the connection, waiting at most {@code millis} for it. */
-    public boolean awaitClosedByBackend(int millis) throws IOException {
-        socket.setSoTimeout(millis);
+    public boolean awaitClosedByBackend(int millis) {
         try {
+            socket.setSoTimeout(millis);
             return in.read() < 0;
         } catch (SocketTimeoutException e) {
             return false;
         } catch (IOException e) {
+            // junixsocket reports a connection the peer closed as a closed socket.
             return true;
         } finally {
-            socket.setSoTimeout(REPLY_TIMEOUT_MILLIS);
+            try {
+                socket.setSoTimeout(REPLY_TIMEOUT_MILLIS);
+            } catch (IOException e) {
+                // Closed: no timeout to restore.
+            }
         }
     }
 
@@ -430,11 +435,6 @@ public final class VhostUserFrontend implements AutoCloseable {
 
     private static ByteBuffer buffer(int size) {
         return ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
-    }
-
-    /** The queues started so far, by index. */
-    public Map<Integer, FrontendQueue> queues() {
-        return Map.copyOf(queues);
     }
 
     /** Disconnects, then frees the memory and eventfds. Never fails. */

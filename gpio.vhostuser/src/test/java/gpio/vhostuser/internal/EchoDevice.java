@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import gpio.vhostuser.DescriptorChain;
 import gpio.vhostuser.VirtioDevice;
@@ -24,7 +25,19 @@ final class EchoDevice implements VirtioDevice {
     final AtomicLong handled = new AtomicLong();
     final ConcurrentLinkedQueue<DescriptorChain> held = new ConcurrentLinkedQueue<>();
     volatile long negotiated = -1;
+    /** Thrown once by the next {@link #queueCount()}: a device failing as a frontend connects. */
+    final AtomicReference<RuntimeException> queueCountFailure = new AtomicReference<>();
+    private final long features;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
+
+    EchoDevice() {
+        this(FEATURES);
+    }
+
+    /** An echo device offering {@code features} instead of {@link #FEATURES}. */
+    EchoDevice(long features) {
+        this.features = features;
+    }
 
     static byte configByte(int offset) {
         return (byte) (offset * 7 + 3);
@@ -37,11 +50,15 @@ final class EchoDevice implements VirtioDevice {
 
     @Override
     public long offeredFeatures() {
-        return FEATURES;
+        return features;
     }
 
     @Override
     public int queueCount() {
+        RuntimeException failure = queueCountFailure.getAndSet(null);
+        if (failure != null) {
+            throw failure;
+        }
         return 2;
     }
 

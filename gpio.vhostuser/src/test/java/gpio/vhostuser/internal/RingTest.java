@@ -117,6 +117,7 @@ class RingTest {
             }
         }
         assertEquals(batches * 4 & 0xffff, queue.availIndex());
+        assertEquals(8, queue.freeDescriptors(), "every descriptor came back");
         assertEquals(batches * 4L, device.handled.get());
     }
 
@@ -142,6 +143,18 @@ class RingTest {
         queue.kick();
         collectWithoutCalls(queue, 4);
         Await.until("a call once used_event is passed", queue::takeCall);
+
+        // Kicks: while the backend has not caught up (its ring disabled here), a second kick is not wanted.
+        frontend.vringState(VhostUserFrontend.SET_VRING_ENABLE, 0, 0);
+        long suppressedBefore = queue.suppressedKicks();
+        queue.submit(new byte[] {1}, 1);
+        assertTrue(queue.kick(), "the first new buffer is kicked");
+        queue.submit(new byte[] {2}, 1);
+        assertFalse(queue.kick(), "the second is not: avail_event has not moved");
+        assertEquals(suppressedBefore + 1, queue.suppressedKicks());
+        frontend.vringState(VhostUserFrontend.SET_VRING_ENABLE, 0, 1);
+        assertArrayEquals(new byte[] {2}, queue.await(TIMEOUT).written());
+        assertArrayEquals(new byte[] {3}, queue.await(TIMEOUT).written());
     }
 
     @Test
@@ -154,7 +167,8 @@ class RingTest {
         collectWithoutCalls(queue, 1);
         assertFalse(queue.takeCall(), "VRING_AVAIL_F_NO_INTERRUPT honoured");
         queue.suppressCalls(false);
-        roundTrips(queue, 1);
+        roundTrips(queue, 100);
+        assertEquals(0, queue.suppressedKicks(), "VRING_USED_F_NO_NOTIFY is cleared once the ring is drained");
     }
 
     @Test
@@ -202,6 +216,42 @@ class RingTest {
             assertThrows(RefusedException.class, () -> frontend.removeMemoryRegion(extra));
         }
         roundTrips(frontend.startQueue(0, RingOptions.plain(16)), 3);
+    }
+
+    @Test
+    void aBufferMaySpanTwoAdjacentRegions() throws Exception {
+        frontend.negotiate(VIRTIO_F_VERSION_1);
+        FrontendMemory first = frontend.memory();
+        try (FrontendMemory second = new FrontendMemory(1 << 20, first.guestBase() + first.size())) {
+            frontend.addMemoryRegion(second);
+            FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(16));
+            long boundary = second.guestBase();
+            byte[] request = {10, 11, 12, 13, 14, 15, 16, 17};
+            first.view(boundary - 4, 4).put(0, request, 0, 4);
+            second.view(boundary, 4).put(0, request, 4, 4);
+            queue.writeDescriptor(0, boundary - 4, 8, 1, 1);
+            queue.writeDescriptor(1, boundary + 64 - 3, 8, 2, 0);
+            queue.publishRaw(0);
+            queue.kick();
+            Completion done = queue.await(TIMEOUT);
+            assertEquals(8, done.written().length, "used length");
+            byte[] written = new byte[8];
+            second.view(boundary + 64 - 3, 8).get(0, written);
+            assertArrayEquals(plusOne(request), written, "read across the boundary, written inside the second region");
+            // And a writable part that crosses the boundary the other way.
+            queue.writeDescriptor(2, boundary - 4, 8, 1, 3);
+            queue.writeDescriptor(3, boundary - 2, 8, 2, 0);
+            byte[] before = new byte[8];
+            first.view(boundary - 4, 4).get(0, before, 0, 4);
+            second.view(boundary, 4).get(0, before, 4, 4);
+            queue.publishRaw(2);
+            queue.kick();
+            queue.await(TIMEOUT);
+            byte[] after = new byte[8];
+            first.view(boundary - 2, 2).get(0, after, 0, 2);
+            second.view(boundary, 6).get(0, after, 2, 6);
+            assertArrayEquals(plusOne(before), after);
+        }
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -89,6 +90,20 @@ class TransportTest {
     }
 
     @Test
+    void transportFeaturesTheTransportLacksAreNotOffered() throws IOException {
+        long packedAndAccessPlatform = 1L << 34 | 1L << 33;
+        Endpoint other = transport.open(dir.resolve("packed.sock"), OWNER_ONLY,
+                new EchoDevice(EchoDevice.FEATURES | packedAndAccessPlatform | 1L << 3));
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(other.socketPath())) {
+            assertEquals(EchoDevice.FEATURES | 1L << 3 | VhostUserFrontend.VHOST_USER_F_PROTOCOL_FEATURES,
+                    frontend.getFeatures(), "device bits pass, RING_PACKED and ACCESS_PLATFORM do not");
+            frontend.setProtocolFeatures(VhostUserFrontend.PROTOCOL_F_REPLY_ACK);
+            assertThrows(VhostUserFrontend.RefusedException.class,
+                    () -> frontend.setFeatures(VhostUserFrontend.VIRTIO_F_VERSION_1 | 1L << 34));
+        }
+    }
+
+    @Test
     void requestsRoundTripOverTheSocket() throws Exception {
         try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
             frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
@@ -106,7 +121,6 @@ class TransportTest {
         try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
             frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
             FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(64));
-            // Pause the backend's view: submit 16 requests, then kick once.
             for (int i = 0; i < 16; i++) {
                 queue.submit(new byte[] {(byte) i}, 1);
             }
@@ -115,7 +129,23 @@ class TransportTest {
                 Completion done = queue.await(TIMEOUT);
                 assertEquals(1, done.written().length);
             }
-            assertTrue(queue.calls() >= 1 && queue.calls() <= 2, "calls: " + queue.calls());
+            queue.takeCall();
+            assertEquals(1, queue.kicks(), "one kick for the whole batch");
+            assertEquals(1, queue.calls(), "one call for the whole batch");
+        }
+    }
+
+    @Test
+    void aDeviceFailingAsAFrontendConnectsCostsOnlyThatFrontend() throws Exception {
+        device.queueCountFailure.set(new IllegalStateException("injected device failure"));
+        try (VhostUserFrontend first = VhostUserFrontend.connect(socketPath)) {
+            assertTrue(first.awaitClosedByBackend(5000), "the frontend the device failed on is dropped");
+        }
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(16));
+            assertArrayEquals(new byte[] {43}, frontend.roundTrip(queue, new byte[] {42}, 1, TIMEOUT).written(),
+                    "the next frontend is served");
         }
     }
 
@@ -180,6 +210,55 @@ class TransportTest {
     }
 
     @Test
+    void aMisbehavingFrontendDoesNotDisturbAnotherEndpoint() throws Exception {
+        EchoDevice otherDevice = new EchoDevice();
+        Endpoint other = transport.open(dir.resolve("other.sock"), OWNER_ONLY, otherDevice);
+        try (VhostUserFrontend good = VhostUserFrontend.connect(other.socketPath())) {
+            good.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = good.startQueue(0, RingOptions.plain(16));
+            for (int i = 0; i < 50; i++) {
+                try (VhostUserFrontend bad = VhostUserFrontend.connect(socketPath)) {
+                    bad.send(VhostUserFrontend.GET_FEATURES, 3, new byte[] {1, 2, 3});
+                    assertTrue(bad.awaitClosedByBackend(5000), "the bad frontend is dropped");
+                }
+                byte[] request = {(byte) i};
+                assertArrayEquals(plusOne(request), good.roundTrip(queue, request, 1, TIMEOUT).written());
+            }
+        }
+        assertEquals(0, device.handled.get());
+        assertEquals(50, otherDevice.handled.get());
+    }
+
+    @Test
+    void closeReturnsEvenWhenTheFrontendStopsReadingReplies() throws Exception {
+        VhostUserEndpoint backend = (VhostUserEndpoint) endpoint;
+        VhostUserFrontend stubborn = VhostUserFrontend.connect(socketPath);
+        try {
+            Thread flood = new Thread(() -> {
+                try {
+                    while (true) {
+                        stubborn.send(VhostUserFrontend.GET_FEATURES, VhostUserFrontend.FLAG_VERSION_1, new byte[0]);
+                    }
+                } catch (IOException e) {
+                    // The backend shut the connection down.
+                }
+            });
+            flood.start();
+            Await.until("the endpoint thread blocks writing replies nobody reads", () -> Arrays
+                    .stream(backend.thread().getStackTrace()).anyMatch(f -> f.getMethodName().contains("write")
+                            && f.getClassName().startsWith("org.newsclub")));
+            long start = System.nanoTime();
+            endpoint.close();
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos(), "close returned promptly");
+            assertFalse(backend.thread().isAlive());
+            flood.join(TIMEOUT.toMillis());
+            assertFalse(flood.isAlive(), "the frontend sees the connection shut down");
+        } finally {
+            stubborn.close();
+        }
+    }
+
+    @Test
     void theSocketFileIsCreatedWithTheRequestedMode() throws IOException {
         assertEquals(OWNER_ONLY, Files.getPosixFilePermissions(socketPath));
         assertEquals(Set.of(socketPath.getFileName().toString()),
@@ -210,16 +289,34 @@ class TransportTest {
     }
 
     @Test
-    void anEndpointMovesToANewPath() throws Exception {
+    void aPathTooLongForASocketIsRefusedClearly() throws IOException {
+        int fits = 107 - ".vu12345678/s".length();
+        Path longest = dir.resolve("l".repeat(fits - dir.toString().length() - 1));
+        assertEquals(fits, longest.toString().length());
+        transport.open(longest, OWNER_ONLY, new EchoDevice()).close();
+        Path tooLong = dir.resolve("l".repeat(fits - dir.toString().length()));
+        IOException refused = assertThrows(IOException.class, () -> transport.open(tooLong, OWNER_ONLY, device));
+        assertTrue(refused.getMessage().contains("at most 94"), refused.getMessage());
+    }
+
+    @Test
+    void anEndpointMovesToANewPathAndKeepsItsFrontend() throws Exception {
         Path moved = dir.resolve("moved.sock");
-        endpoint.moveTo(moved, PosixFilePermissions.fromString("rw-rw----"));
-        assertEquals(moved, endpoint.socketPath());
-        assertFalse(Files.exists(socketPath));
-        assertEquals(PosixFilePermissions.fromString("rw-rw----"), Files.getPosixFilePermissions(moved));
-        try (VhostUserFrontend frontend = VhostUserFrontend.connect(moved)) {
-            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
-            FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(16));
-            assertArrayEquals(new byte[] {2}, frontend.roundTrip(queue, new byte[] {1}, 1, TIMEOUT).written());
+        try (VhostUserFrontend before = VhostUserFrontend.connect(socketPath)) {
+            before.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = before.startQueue(0, RingOptions.plain(16));
+            endpoint.moveTo(moved, PosixFilePermissions.fromString("rw-rw----"));
+            assertEquals(moved, endpoint.socketPath());
+            assertFalse(Files.exists(socketPath));
+            assertEquals(PosixFilePermissions.fromString("rw-rw----"), Files.getPosixFilePermissions(moved));
+            assertArrayEquals(new byte[] {5}, before.roundTrip(queue, new byte[] {4}, 1, TIMEOUT).written(),
+                    "the connected frontend stays connected");
         }
+        try (VhostUserFrontend after = VhostUserFrontend.connect(moved)) {
+            after.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = after.startQueue(0, RingOptions.plain(16));
+            assertArrayEquals(new byte[] {2}, after.roundTrip(queue, new byte[] {1}, 1, TIMEOUT).written());
+        }
+        assertThrows(IOException.class, () -> VhostUserFrontend.connect(socketPath), "nobody at the old path");
     }
 }

@@ -45,11 +45,11 @@ record DeviceOptions(int[] lines, Map<Integer, String> names, String consumer, b
             if (last < first) {
                 throw new IllegalArgumentException("lines: range \"" + item + "\" runs backwards");
             }
+            if ((long) last - first + 1 + offsets.size() > MAX_LINES) {
+                throw new IllegalArgumentException("lines: more than " + MAX_LINES + " lines selected");
+            }
             for (int offset = first; offset <= last; offset++) {
                 offsets.add(offset);
-            }
-            if (offsets.size() > MAX_LINES) {
-                throw new IllegalArgumentException("lines: more than " + MAX_LINES + " lines selected");
             }
         }
         return offsets.stream().mapToInt(Integer::intValue).toArray();

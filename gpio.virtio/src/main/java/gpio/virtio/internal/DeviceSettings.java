@@ -35,7 +35,9 @@ record DeviceSettings(Path socketPath, Set<PosixFilePermission> socketMode, int 
         if (path == null || path.isBlank()) {
             throw new IllegalArgumentException("socket.path is missing: give the absolute path of the socket");
         }
-        Path socketPath = Path.of(path.trim());
+        // Normalised as the transport normalises it: the same path spelled differently
+        // ("/run/./gpio0.sock") must not look like a move onto the device's own socket.
+        Path socketPath = Path.of(path.trim()).normalize();
         if (!socketPath.isAbsolute()) {
             throw new IllegalArgumentException("socket.path \"" + path + "\" is not an absolute path");
         }

@@ -17,6 +17,8 @@ import static gpio.virtio.internal.VirtioGpio.STATUS_ERR;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 
 import gpio.api.GpioController;
@@ -51,6 +53,7 @@ final class GpioDevice implements VirtioDevice {
     private final DeviceOptions options;
     private final Executor executor;
     private final DeviceLog log;
+    private final DeviceCounters counters = new DeviceCounters();
 
     // Transport thread only.
     private final ByteBuffer rxRequest = ByteBuffer.allocate(REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
@@ -120,6 +123,42 @@ final class GpioDevice implements VirtioDevice {
      */
     GpioController controller() {
         return controller;
+    }
+
+    /**
+     * What the device has done since it was created.
+     *
+     * @return the counters
+     */
+    DeviceCounters counters() {
+        return counters;
+    }
+
+    /**
+     * The number of lines the guest sees.
+     *
+     * @return the count, 0 before a controller was first bound
+     */
+    int lineCount() {
+        LineQueue[] current = lines;
+        return current == null ? 0 : current.length;
+    }
+
+    /**
+     * The guest's lines whose interrupt is enabled, for status displays.
+     *
+     * @return the lines, in guest order
+     */
+    List<DeviceStatus.GuestLine> interruptLines() {
+        LineQueue[] current = lines;
+        List<DeviceStatus.GuestLine> enabled = new ArrayList<>();
+        for (LineQueue line : current == null ? new LineQueue[0] : current) {
+            DeviceStatus.GuestLine status = line.status();
+            if (!status.interrupt().equals(DeviceStatus.GuestLine.NO_INTERRUPT)) {
+                enabled.add(status);
+            }
+        }
+        return enabled;
     }
 
     /**
@@ -219,6 +258,7 @@ final class GpioDevice implements VirtioDevice {
         int type = rxRequest.getShort(0) & 0xFFFF;
         int gpio = rxRequest.getShort(2) & 0xFFFF;
         int value = rxRequest.getInt(4);
+        counters.request(type);
         if (type == MSG_GET_LINE_NAMES) {
             answerLineNames(chain, gpio, value);
             return;
@@ -252,6 +292,7 @@ final class GpioDevice implements VirtioDevice {
 
     /** Answers ERR (or returns the chain unused when there is no room for a response). */
     private void answerDirectly(DescriptorChain chain) {
+        counters.error();
         if (chain.writableLength() < RESPONSE_SIZE) {
             chain.complete(0);
             return;

@@ -106,6 +106,15 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         schedule();
     }
 
+    /**
+     * This line as a status display shows it; any thread.
+     *
+     * @return the guest line, its controller offset and its interrupt type
+     */
+    DeviceStatus.GuestLine status() {
+        return new DeviceStatus.GuestLine(line, state.offset(), DeviceStatus.GuestLine.interruptName(state.irqType()));
+    }
+
     /** The device's controller changed: move the line over even if the guest sends nothing. */
     synchronized void rebind() {
         rebindPending = true;
@@ -129,6 +138,11 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     }
 
     @Override
+    public void heldBack(int latched, int dropped) {
+        device.counters().heldBack(latched, dropped);
+    }
+
+    @Override
     public synchronized void discardEdges() {
         edgeCount = 0;
     }
@@ -137,6 +151,9 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     public synchronized void complete(DescriptorChain chain, byte status) {
         if (resetPending) {
             return; // void: the transport may already have reused the chain
+        }
+        if (status == VirtioGpio.IRQ_STATUS_VALID) {
+            device.counters().interruptDelivered();
         }
         irqResponse.clear();
         irqResponse.put(status).flip();
@@ -275,6 +292,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private void respond(DescriptorChain chain, int result) {
         response.clear();
         if (result < 0) {
+            device.counters().error();
             response.put(STATUS_ERR).put((byte) 0);
         } else {
             response.put(STATUS_OK).put((byte) result);

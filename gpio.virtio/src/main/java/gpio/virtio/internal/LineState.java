@@ -58,6 +58,14 @@ final class LineState {
 
         /** Forgets edges counted but not yet handed to {@link LineState#edges}: their watch was closed. */
         void discardEdges();
+
+        /**
+         * Edges arrived while the guest held no eventq buffer (for the counters).
+         *
+         * @param latched 1 when they set the latch, else 0
+         * @param dropped how many merged into the latch already set
+         */
+        void heldBack(int latched, int dropped);
     }
 
     private final int line;
@@ -70,7 +78,8 @@ final class LineState {
     // What the guest set; survives a controller swap.
     private int direction = DIRECTION_NONE;
     private boolean outputValue;
-    private int irqType = IRQ_TYPE_NONE;
+    /** Volatile only so that status displays may read it from any thread ({@link #irqType()}). */
+    private volatile int irqType = IRQ_TYPE_NONE;
     /** The eventq buffer the driver queued: non-null means the interrupt is unmasked. */
     private DescriptorChain heldEvent;
     /** An edge happened while the interrupt was enabled but masked (one flag, not a count). */
@@ -80,6 +89,24 @@ final class LineState {
     private GpioController controller;
     private GpioLine handle;
     private EdgeSubscription subscription;
+
+    /**
+     * The interrupt type the guest set, for status displays; any thread.
+     *
+     * @return a {@code VIRTIO_GPIO_IRQ_TYPE_*} value
+     */
+    int irqType() {
+        return irqType;
+    }
+
+    /**
+     * The controller line offset this guest line maps to.
+     *
+     * @return the offset
+     */
+    int offset() {
+        return offset;
+    }
 
     /**
      * A line in its initial state (direction none, interrupt disabled, masked).
@@ -296,6 +323,7 @@ final class LineState {
             remaining--;
         }
         if (remaining > 0) {
+            events.heldBack(latched ? 0 : 1, latched ? remaining : remaining - 1);
             latched = true;
         }
     }
@@ -303,14 +331,21 @@ final class LineState {
     /**
      * Moves the line to another controller (or to none): releases the line on
      * the old one and replays the guest's state (direction, output value,
-     * interrupt type) on the new one. The held eventq buffer and a latched edge
-     * stay; a level interrupt is checked against the new controller at once.
+     * interrupt type) on the new one. The held eventq buffer, a latched edge and
+     * edges counted but not yet handled stay; a level interrupt is checked against the new controller at once.
      * When the new controller refuses the line, the guest state stays and the
      * next message for the line tries again.
      *
      * @param next the new controller, {@code null} for none
      */
     void rebind(GpioController next) {
+        // Edges the old watch counted but this line has not handled yet happened
+        // while the interrupt was enabled: they stay counted and are handled
+        // after the swap (an edge type delivers or latches them).
+        if (subscription != null) {
+            subscription.close();
+            subscription = null;
+        }
         releaseController();
         controller = next;
         if (next == null || !inUse()) {

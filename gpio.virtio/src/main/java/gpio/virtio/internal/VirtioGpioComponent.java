@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -35,9 +36,9 @@ import gpio.vhostuser.VhostUserTransport;
  * disconnects the frontend.
  */
 @Component(name = "gpio.virtio", configurationPid = "gpio.virtio",
-        configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+        configurationPolicy = ConfigurationPolicy.REQUIRE, service = DeviceStatus.class, immediate = true)
 @Designate(ocd = VirtioGpioConfiguration.class, factory = true)
-public final class VirtioGpioComponent {
+public final class VirtioGpioComponent implements DeviceStatus {
 
     private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(100);
 
@@ -168,8 +169,23 @@ public final class VirtioGpioComponent {
         }
     }
 
+    @Override
+    public Snapshot status() {
+        synchronized (lock) {
+            if (device == null) {
+                // Deactivated while SCR still handed out the service.
+                return new Snapshot(settings.socketPath().toString(), false, 0, "", 0,
+                        new DeviceCounters().snapshot(), List.of());
+            }
+            GpioController bound = controller;
+            return new Snapshot(endpoint.socketPath().toString(), endpoint.connected(), endpoint.negotiatedFeatures(),
+                    bound == null ? "" : bound.label(), device.lineCount(), device.counters().snapshot(),
+                    device.interruptLines());
+        }
+    }
+
     private void reconfigure(DeviceSettings next) throws IOException {
-        if (!settings.sameDevice(next)) {
+        if (endpoint == null || !settings.sameDevice(next)) {
             log.event(Level.INFO, "restarting the device for the new configuration; the frontend must reconnect");
             stop();
             start(next);

@@ -81,6 +81,12 @@ final class InMemoryChain implements DescriptorChain {
         }
     }
 
+    /** Makes the chain available again, as the transport reuses chain objects. */
+    synchronized void rearm() {
+        completions.set(0);
+        usedLength = -1;
+    }
+
     boolean completed() {
         return completions.get() > 0;
     }

@@ -175,6 +175,26 @@ class LiveSwapTest {
     }
 
     @Test
+    void edgesNotYetHandledAtASwapAreNotLost() throws InterruptedException {
+        assertOk(call(MSG_SET_DIRECTION, 1, DIRECTION_IN), 0);
+        assertOk(call(MSG_SET_IRQ_TYPE, 1, IRQ_TYPE_EDGE_BOTH), 0);
+        // Stall the line's queue on a slow call, so the edge is counted but not handled before the swap.
+        first.stall(1);
+        InMemoryChain slow = send(MSG_GET_VALUE, 1, 0);
+        await("the slow call started", () -> first.calls().contains("getValue 1"));
+        first.drive(1, true);
+        device.setController(second);
+        InMemoryChain next = send(MSG_GET_DIRECTION, 1, 0); // handled first, right after the swap
+        first.open();
+        slow.awaitCompletion(WAIT);
+        assertOk(next.awaitCompletion(WAIT), DIRECTION_IN);
+        InMemoryChain irq = irq(1);
+        device.handle(EVENT_QUEUE, irq);
+        irq.awaitCompletion(WAIT);
+        assertEquals(1, irq.written(0), "the edge seen before the swap is delivered");
+    }
+
+    @Test
     void withoutControllerLinesAnswerErrAndKeepTheirStateForTheNextOne() throws InterruptedException {
         assertOk(call(MSG_SET_VALUE, 3, 1), 0);
         assertOk(call(MSG_SET_DIRECTION, 3, DIRECTION_OUT), 0);

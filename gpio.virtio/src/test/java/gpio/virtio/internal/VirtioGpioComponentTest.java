@@ -141,6 +141,7 @@ class VirtioGpioComponentTest {
         assertTrue(refusal(config("/tmp/s", "rw-------", "gpio.label=x", "")).startsWith("controller.target"));
         assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "3-1")).contains("runs backwards"));
         assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "0,x")).contains("\"x\""));
+        assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "0-2000000000")).contains("more than 65535"));
         assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "", "LED")).contains("offset=name"));
         assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "", "1=A", "2=A")).contains("unique"));
         assertTrue(refusal(config("/tmp/s", "rw-------", "(a=b)", "", "1=\u00e9")).contains("7-bit ASCII"));
@@ -154,6 +155,18 @@ class VirtioGpioComponentTest {
         assertEquals(PosixFilePermissions.fromString("rw-rw----"), s.socketMode());
         assertEquals(List.of(0, 1, 2, 7), java.util.Arrays.stream(s.options().lines()).boxed().toList());
         assertEquals(Map.of(7, "LED"), s.options().names());
+    }
+
+    @Test
+    void theSamePathSpelledDifferentlyIsNotAMove() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        VirtioGpioComponent component = new VirtioGpioComponent(transport,
+                config("/tmp/a", "rw-------", "(gpio.label=x)", ""));
+        FakeEndpoint endpoint = transport.opened.get(0);
+        component.modified(config("/tmp/./b/../a", "rw-------", "(gpio.label=x)", ""));
+        assertEquals(1, transport.opened.size(), "neither reopened");
+        assertEquals(Path.of("/tmp/a"), endpoint.path, "nor moved");
+        assertFalse(endpoint.closed);
     }
 
     @Test

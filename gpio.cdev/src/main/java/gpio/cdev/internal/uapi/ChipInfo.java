@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.cdev.internal.uapi;
 
+import java.nio.ByteBuffer;
+
 /** {@code struct gpiochip_info}, filled by {@link Ioctl#GET_CHIPINFO}. */
 public final class ChipInfo extends KernelStruct {
 
@@ -13,6 +15,15 @@ public final class ChipInfo extends KernelStruct {
     /** A zeroed struct. */
     public ChipInfo() {
         super(SIZE);
+    }
+
+    /**
+     * A view of a struct the kernel (or a fake of it) was given.
+     *
+     * @param buffer the buffer passed to the system call
+     */
+    public ChipInfo(ByteBuffer buffer) {
+        super(buffer, 0);
     }
 
     /** @return the kernel name of the chip, such as {@code gpiochip0} */

@@ -26,7 +26,13 @@ public final class LineConfig extends KernelStruct {
         super(SIZE);
     }
 
-    LineConfig(ByteBuffer buffer, int base) {
+    /**
+     * A view of a config in a buffer passed to the kernel (or a fake of it).
+     *
+     * @param buffer the buffer
+     * @param base where the config starts
+     */
+    public LineConfig(ByteBuffer buffer, int base) {
         super(buffer, base);
     }
 

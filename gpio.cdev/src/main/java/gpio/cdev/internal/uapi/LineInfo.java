@@ -23,6 +23,15 @@ public final class LineInfo extends KernelStruct {
         super(SIZE);
     }
 
+    /**
+     * A view of a struct the kernel (or a fake of it) was given.
+     *
+     * @param buffer the buffer passed to the system call
+     */
+    public LineInfo(ByteBuffer buffer) {
+        super(buffer, 0);
+    }
+
     LineInfo(ByteBuffer buffer, int base) {
         super(buffer, base);
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.cdev.internal.uapi;
 
+import java.nio.ByteBuffer;
+
 /**
  * {@code struct gpio_v2_line_request}, passed to {@link Ioctl#GET_LINE}: the
  * offsets, the consumer name and the config in; the request's file descriptor out.
@@ -23,6 +25,15 @@ public final class LineRequest extends KernelStruct {
     /** A zeroed request. */
     public LineRequest() {
         super(SIZE);
+    }
+
+    /**
+     * A view of a struct the kernel (or a fake of it) was given.
+     *
+     * @param buffer the buffer passed to the system call
+     */
+    public LineRequest(ByteBuffer buffer) {
+        super(buffer, 0);
     }
 
     /**

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.cdev.internal.uapi;
 
+import java.nio.ByteBuffer;
+
 /**
  * {@code struct gpio_v2_line_values}, for {@link Ioctl#LINE_GET_VALUES} and
  * {@link Ioctl#LINE_SET_VALUES}: bitmaps indexed by the line's position in its request.
@@ -15,6 +17,15 @@ public final class LineValues extends KernelStruct {
     /** A zeroed struct. */
     public LineValues() {
         super(SIZE);
+    }
+
+    /**
+     * A view of a struct the kernel (or a fake of it) was given.
+     *
+     * @param buffer the buffer passed to the system call
+     */
+    public LineValues(ByteBuffer buffer) {
+        super(buffer, 0);
     }
 
     /** @return the values */

@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * The few JSON writing needs of the API (RFC 8259): objects, arrays, strings,
  * numbers, booleans and null, written straight into a builder. Too small a need
- * for a JSON library in the bundle; the caller gets commas right through
- * {@link #comma()}.
+ * for a JSON library in the bundle. Every writing method puts the separating
+ * comma itself, so callers only nest begin/end calls correctly.
  */
 final class Json {
 

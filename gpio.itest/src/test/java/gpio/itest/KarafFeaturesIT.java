@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import gpio.vhostuser.frontend.Completion;
+import gpio.vhostuser.frontend.FrontendQueue;
+import gpio.vhostuser.frontend.RingOptions;
+import gpio.vhostuser.frontend.VhostUserFrontend;
+
+/**
+ * The features repository in a real Apache Karaf 4.4, as an operator installs
+ * it: repo-add, feature:install, a simulator and a device configured from the
+ * Karaf shell, and the test frontend talking to the device's socket.
+ */
+class KarafFeaturesIT {
+
+    private static final int MSG_SET_DIRECTION = 3;
+    private static final int MSG_GET_VALUE = 4;
+    private static final int DIRECTION_IN = 2;
+    private static final int STATUS_OK = 0;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theFeaturesInstallAndADeviceConfiguredFromTheShellServesItsSocket() throws Exception {
+        Path features = Path.of(System.getProperty("karaf.features"));
+        Path socket = dir.resolve("gpio0.sock");
+        try (KarafProcess karaf = KarafProcess.start(Path.of(System.getProperty("karaf.home")),
+                Path.of(System.getProperty("karaf.system.extra")), dir)) {
+            karaf.execute("feature:repo-add " + features.toUri());
+            String listed = karaf.execute("feature:list");
+            assertTrue(listed.contains("vgpio-sim") && listed.contains("vgpio-cdev"), listed);
+            karaf.execute("feature:install vgpio-sim");
+            String installed = karaf.execute("feature:list -i");
+            assertTrue(installed.contains("vgpio-sim ") && !installed.contains("vgpio-cdev "),
+                    "cdev must stay optional:\n" + installed);
+
+            karaf.execute("config:edit --factory --alias bench gpio.sim",
+                    "config:property-set label bench0",
+                    "config:property-set line.count 4",
+                    "config:update");
+            karaf.execute("config:edit --factory --alias vm0 gpio.virtio",
+                    "config:property-set socket.path " + socket,
+                    "config:property-set controller.target \"(gpio.label=bench0)\"",
+                    "config:update");
+            awaitFile(socket, karaf);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+
+            try (VhostUserFrontend frontend = VhostUserFrontend.connect(socket)) {
+                frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+                byte[] config = frontend.getConfig(0, 8);
+                assertEquals(4, (config[0] & 0xFF) | (config[1] & 0xFF) << 8, "ngpio of bench0");
+                FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
+                assertEquals(STATUS_OK, send(frontend, requests, MSG_SET_DIRECTION, 2, DIRECTION_IN)[0]);
+                byte[] value = send(frontend, requests, MSG_GET_VALUE, 2, 0);
+                assertEquals(STATUS_OK, value[0]);
+                assertEquals(0, value[1], "an unconnected simulated input sits at its pull-down");
+                // The client's batch mode runs the lines as a script, which prints only what
+                // commands print, not their results (the interactive console prints both).
+                String devices = karaf.execute("echo (gpio:devices)");
+                assertTrue(devices.contains(socket.toString()) && devices.contains("frontend:   connected")
+                        && devices.contains("controller: bench0"), devices);
+                String lines = karaf.execute("echo (gpio:info bench0)");
+                assertTrue(lines.matches("(?s).*\\n\\s+2 \\S*\\s+yes\\s+virtio-gpio\\s+input.*"), lines);
+            }
+        }
+    }
+
+    private static byte[] send(VhostUserFrontend frontend, FrontendQueue queue, int type, int gpio, int value)
+            throws Exception {
+        ByteBuffer request = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        request.putShort((short) type).putShort((short) gpio).putInt(value);
+        Completion answer = frontend.roundTrip(queue, request.array(), 2, Duration.ofSeconds(10));
+        return answer.written();
+    }
+
+    private static void awaitFile(Path socket, KarafProcess karaf) throws InterruptedException {
+        long deadline = System.nanoTime() + KarafProcess.DEADLINE.toNanos();
+        while (!Files.exists(socket)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no socket at " + socket + "; Karaf log:\n" + karaf.log());
+            }
+            Thread.sleep(100); // polling with a deadline
+        }
+    }
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+package gpio.virtio.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Hashtable;
+
+import org.apache.felix.webconsole.spi.ValidationException;
+import org.junit.jupiter.api.Test;
+
+/** The web console refuses a device configuration that the device would refuse, with the same message. */
+class DeviceConfigurationCheckTest {
+
+    /** ConfigAdmin is asked only for edits that do not name the factory; none here does. */
+    private final DeviceConfigurationCheck check = new DeviceConfigurationCheck(null);
+
+    private static Hashtable<String, Object> valid() {
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("socket.path", "/run/vgpio/gpio0.sock");
+        properties.put("controller.target", "(gpio.label=sim0)");
+        properties.put("request.timeout.ms", 5000);
+        properties.put("line.names", new String[] {"3=LED"});
+        return properties;
+    }
+
+    @Test
+    void aValidConfigurationPasses() throws Exception {
+        check.updateConfiguration("gpio.virtio", "gpio.virtio.1", valid());
+    }
+
+    @Test
+    void propertiesReadAsDsWouldGiveThem() {
+        Hashtable<String, Object> properties = valid();
+        properties.put("worker.threads", "3");
+        VirtioGpioConfiguration config = DeviceConfigurationCheck.configuration(properties);
+        assertEquals("/run/vgpio/gpio0.sock", config.socket_path());
+        assertEquals("rw-------", config.socket_mode(), "the default");
+        assertEquals(3, config.worker_threads());
+        assertArrayEquals(new String[] {"3=LED"}, config.line_names());
+    }
+
+    @Test
+    void invalidValuesAreRefusedWithTheDevicesMessage() {
+        Hashtable<String, Object> badMode = valid();
+        badMode.put("socket.mode", "rw-rw-rw");
+        assertEquals("socket.mode \"rw-rw-rw\" is not nine permission characters like rw-------",
+                assertThrows(ValidationException.class,
+                        () -> check.updateConfiguration("gpio.virtio", "gpio.virtio.1", badMode)).getMessage());
+        Hashtable<String, Object> badTarget = valid();
+        badTarget.put("controller.target", "gpio.label=sim0");
+        assertEquals("controller.target \"gpio.label=sim0\" is not an LDAP filter like (gpio.label=sim0)",
+                assertThrows(ValidationException.class,
+                        () -> check.updateConfiguration("gpio.virtio", "gpio.virtio.1", badTarget)).getMessage());
+        Hashtable<String, Object> relative = valid();
+        relative.put("socket.path", "gpio0.sock");
+        assertEquals("socket.path \"gpio0.sock\" is not an absolute path", assertThrows(ValidationException.class,
+                () -> check.updateConfiguration("gpio.virtio", "gpio.virtio.1", relative)).getMessage());
+    }
+
+    @Test
+    void otherFactoriesAreNotChecked() throws Exception {
+        check.updateConfiguration("gpio.sim", "gpio.sim.1", new Hashtable<>());
+    }
+}
