@@ -80,7 +80,7 @@ class GatewayRestartIT {
         try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
             transcript.show("gateway", gateway::output);
             DefaultSetup.awaitServing(gateway, socket, SIM);
-            try (Guest guest = Guest.start(Qemu.BACKPORTS_10_0, socket, true)) {
+            try (Guest guest = Guest.launch(Qemu.BACKPORTS_10_0, socket, true)) {
                 transcript.show("QEMU 10.0 console", guest::console);
                 assertNotEquals(0, guest.awaitExit(), "QEMU's exit status");
                 assertTrue(guest.console().contains("vhost-user-gpio-pci,chardev=vgpio: vhost_backend_init failed"),

@@ -88,7 +88,7 @@ final class Guest implements AutoCloseable {
      * @return the running guest
      */
     static Guest boot(Qemu qemu, Path socket, boolean reconnect) throws IOException, InterruptedException {
-        return start(qemu, socket, reconnect, null).awaitShell();
+        return launch(qemu, socket, reconnect, null).awaitShell();
     }
 
     /**
@@ -99,7 +99,7 @@ final class Guest implements AutoCloseable {
      * @return the running guest
      */
     static Guest bootForHotplug(Qemu qemu, Path socket, Path qmpSocket) throws IOException, InterruptedException {
-        return start(qemu, socket, true, qmpSocket).awaitShell();
+        return launch(qemu, socket, true, qmpSocket).awaitShell();
     }
 
     /**
@@ -107,11 +107,11 @@ final class Guest implements AutoCloseable {
      *
      * @return the guest, maybe still booting, maybe already failed
      */
-    static Guest start(Qemu qemu, Path socket, boolean reconnect) throws IOException {
-        return start(qemu, socket, reconnect, null);
+    static Guest launch(Qemu qemu, Path socket, boolean reconnect) throws IOException {
+        return launch(qemu, socket, reconnect, null);
     }
 
-    private static Guest start(Qemu qemu, Path socket, boolean reconnect, Path qmpSocket) throws IOException {
+    private static Guest launch(Qemu qemu, Path socket, boolean reconnect, Path qmpSocket) throws IOException {
         List<String> command = new ArrayList<>(qemu.command());
         command.addAll(List.of("-M", "q35,accel=tcg", "-m", MEMORY, "-smp", "1", "-nodefaults", "-display", "none",
                 "-no-reboot", "-serial", "stdio",
