@@ -310,6 +310,27 @@ public final class FrontendQueue {
         return new Completion(head, written);
     }
 
+    /**
+     * Waits until the call eventfd has been written, sleeping on it, and consumes
+     * the call. A used buffer can be visible before the backend writes the call
+     * that announces it, so a test counting calls waits here first.
+     *
+     * @throws TimeoutException when no call arrives within {@code timeout}
+     */
+    public void awaitCall(Duration timeout) throws TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!takeCall()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new TimeoutException("no call on queue " + index + " within " + timeout);
+            }
+            pollCall.setInt(0, callFd);
+            pollCall.setShort(4, LibC.POLLIN);
+            pollCall.setShort(6, (short) 0);
+            LibC.pollFds(Pointer.nativeValue(pollCall), 1, (int) Math.max(1, left / 1_000_000));
+        }
+    }
+
     /** Whether a call is pending on the call eventfd, consuming it (and counting the writes it sums up). */
     public boolean takeCall() {
         if (LibC.readCounter(callFd, Pointer.nativeValue(counter)) == 8) {

@@ -129,6 +129,9 @@ class TransportTest {
                 Completion done = queue.await(TIMEOUT);
                 assertEquals(1, done.written().length);
             }
+            if (queue.calls() == 0) {
+                queue.awaitCall(TIMEOUT);
+            }
             queue.takeCall();
             assertEquals(1, queue.kicks(), "one kick for the whole batch");
             assertEquals(1, queue.calls(), "one call for the whole batch");
