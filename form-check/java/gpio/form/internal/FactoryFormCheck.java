@@ -45,8 +45,9 @@ public abstract class FactoryFormCheck implements ConfigurationHandler {
      * @param pid the configuration being saved
      * @param properties its values, as the form converted them
      * @throws IllegalArgumentException saying what is wrong
+     * @throws IOException when what the check needs cannot be read
      */
-    protected abstract void check(String pid, Dictionary<String, Object> properties);
+    protected abstract void check(String pid, Dictionary<String, Object> properties) throws IOException;
 
     @Override
     public final void createConfiguration(String pid) {
@@ -78,10 +79,27 @@ public abstract class FactoryFormCheck implements ConfigurationHandler {
     }
 
     private String factoryOf(String pid) throws IOException {
+        Configuration existing = existing(pid);
+        return existing == null ? null : existing.getFactoryPid();
+    }
+
+    /**
+     * The values saved so far.
+     *
+     * @param pid a configuration
+     * @return its saved values, {@code null} for a configuration being created
+     * @throws IOException when ConfigAdmin cannot be read
+     */
+    protected final Dictionary<String, Object> saved(String pid) throws IOException {
+        Configuration existing = existing(pid);
+        return existing == null ? null : existing.getProperties();
+    }
+
+    private Configuration existing(String pid) throws IOException {
         try {
             Configuration[] existing = configurationAdmin.listConfigurations(
                     "(" + Constants.SERVICE_PID + "=" + pid.replaceAll("([\\\\*()])", "\\\\$1") + ")");
-            return existing == null ? null : existing[0].getFactoryPid();
+            return existing == null ? null : existing[0];
         } catch (InvalidSyntaxException e) {
             throw new IOException("cannot look up configuration " + pid, e);
         }

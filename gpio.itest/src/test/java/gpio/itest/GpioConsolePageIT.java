@@ -131,6 +131,16 @@ class GpioConsolePageIT {
             String form = gateway.postForm(sim, Map.of()).body();
             assertTrue(form.contains("\"line.count\":{\"name\":\"Number of lines\",\"optional\":false,"
                     + "\"is_set\":true,\"type\":3,\"value\":8,"), "the refused value was saved:\n" + form);
+            HttpResponse<String> twin = gateway.postForm(ConsoleForms.NEW_FACTORY_INSTANCE, Map.of("apply", "true",
+                    "action", "ajaxConfigManager", "factoryPid", "gpio.sim", "$location", "",
+                    "propertylist", "label", "label", "sim0"));
+            assertEquals(400, twin.statusCode(), twin.body());
+            assertTrue(twin.body().contains("is already used by another GPIO controller (sim, service "), twin.body());
+            String simulators = gateway.get("/system/console/configMgr").body();
+            assertEquals(1, simulators.split("\"fpid\":\"gpio.sim\"", -1).length - 1,
+                    "a refused simulator configuration was saved:\n" + simulators);
+            // sim0 itself keeps its label through an edit.
+            ConsoleForms.update(gateway, "gpio.sim~sim0", Map.of("label", "sim0", "line.count", "8"));
 
             gateway.awaitConfigurationForm("gpio.cdev");
             HttpResponse<String> create = gateway.postForm(ConsoleForms.NEW_FACTORY_INSTANCE, Map.of("apply", "true",

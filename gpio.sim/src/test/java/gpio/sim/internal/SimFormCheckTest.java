@@ -4,17 +4,51 @@ package gpio.sim.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.felix.webconsole.spi.ValidationException;
 import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 /** The web console refuses a simulator configuration that the simulator would refuse, with the same message. */
 class SimFormCheckTest {
 
-    /** ConfigAdmin is asked only for edits that do not name the factory; none here does. */
-    private final SimFormCheck check = new SimFormCheck(null);
+    /** Saved so far: the configuration gpio.sim~taken, labelled "taken". */
+    private static final Map<String, String> SAVED_LABELS = Map.of("gpio.sim~taken", "taken");
+
+    /** Another controller, a chip labelled "taken", is running. */
+    private final SimFormCheck check = new SimFormCheck(
+            stub(BundleContext.class, (proxy, method, args) -> method.getName().equals("getServiceReferences")
+                    && "(gpio.label=taken)".equals(args[1]) ? List.of(chipLabelledTaken()) : List.of()),
+            stub(ConfigurationAdmin.class, (proxy, method, args) -> savedConfiguration((String) args[0])));
+
+    private static <T> T stub(Class<T> type, InvocationHandler answers) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, answers));
+    }
+
+    private static ServiceReference<?> chipLabelledTaken() {
+        return stub(ServiceReference.class, (proxy, method, args) -> Map.of("gpio.backend", "cdev", "service.id", 7L)
+                .get(args[0]));
+    }
+
+    /** Answers listConfigurations("(service.pid=...)"). */
+    private static Configuration[] savedConfiguration(String filter) {
+        String pid = filter.substring("(service.pid=".length(), filter.length() - 1);
+        String label = SAVED_LABELS.get(pid);
+        if (label == null) {
+            return null;
+        }
+        Hashtable<String, Object> properties = new Hashtable<>(Map.of("label", label));
+        return new Configuration[] {stub(Configuration.class, (proxy, method, args) ->
+                method.getName().equals("getProperties") ? properties : null)};
+    }
 
     /** As the console's form hands them over: converted by the metatype types, lists as arrays. */
     private static Hashtable<String, Object> valid() {
@@ -71,6 +105,14 @@ class SimFormCheckTest {
         Hashtable<String, Object> labelOnly = new Hashtable<>();
         labelOnly.put("label", "sim2");
         check.updateConfiguration("gpio.sim", "gpio.sim~sim2", labelOnly);
+    }
+
+    @Test
+    void aLabelAnotherControllerHasIsRefusedUnlessTheChipAlreadyHasIt() throws Exception {
+        Hashtable<String, Object> taken = valid();
+        taken.put("label", "taken");
+        assertEquals("label 'taken' is already used by another GPIO controller (cdev, service 7)", refused(taken));
+        check.updateConfiguration("gpio.sim", "gpio.sim~taken", taken);
     }
 
     @Test
