@@ -2,6 +2,7 @@
 package gpio.itest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -114,6 +115,46 @@ class GpioConsolePageIT {
             assertEquals(400, create.statusCode(), create.body());
             assertTrue(create.body().contains("socket.path &quot;relative.sock&quot; is not an absolute path"),
                     create.body());
+            gateway.stopCleanly();
+        }
+    }
+
+    @Test
+    void invalidSimulatorAndChipValuesAreRefusedInTheFormWithTheReason() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            gateway.awaitConfigurationForm("gpio.sim");
+            String sim = "/system/console/configMgr/gpio.sim~sim0";
+            HttpResponse<String> edit = gateway.postForm(sim, Map.of("apply", "true", "$location", "",
+                    "propertylist", "label,line.count", "label", "sim0", "line.count", "2000"));
+            assertEquals(400, edit.statusCode(), edit.body());
+            assertTrue(edit.body().contains("line.count 2000 is not between 1 and 1024"), edit.body());
+            String form = gateway.postForm(sim, Map.of()).body();
+            assertTrue(form.contains("\"line.count\":{\"name\":\"Number of lines\",\"optional\":false,"
+                    + "\"is_set\":true,\"type\":3,\"value\":8,"), "the refused value was saved:\n" + form);
+            HttpResponse<String> twin = gateway.postForm(ConsoleForms.NEW_FACTORY_INSTANCE, Map.of("apply", "true",
+                    "action", "ajaxConfigManager", "factoryPid", "gpio.sim", "$location", "",
+                    "propertylist", "label", "label", "sim0"));
+            assertEquals(400, twin.statusCode(), twin.body());
+            assertTrue(twin.body().contains("is already used by another GPIO controller (sim, service "), twin.body());
+            String simulators = gateway.get("/system/console/configMgr").body();
+            assertEquals(1, simulators.split("\"fpid\":\"gpio.sim\"", -1).length - 1,
+                    "a refused simulator configuration was saved:\n" + simulators);
+            // sim0 itself keeps its label through an edit.
+            ConsoleForms.update(gateway, "gpio.sim~sim0", Map.of("label", "sim0", "line.count", "8"));
+
+            gateway.awaitConfigurationForm("gpio.cdev");
+            HttpResponse<String> create = gateway.postForm(ConsoleForms.NEW_FACTORY_INSTANCE, Map.of("apply", "true",
+                    "action", "ajaxConfigManager", "factoryPid", "gpio.cdev", "$location", "",
+                    "propertylist", "chip,debounce.us", "chip", "gpiochip0", "debounce.us", "3600000000"));
+            assertEquals(400, create.statusCode(), create.body());
+            assertTrue(create.body().contains(
+                    "debounce.us 3600000000: debounce must be between 0 and 1 hour, got PT1H"), create.body());
+            String page = gateway.get("/system/console/configMgr").body();
+            assertFalse(page.contains("\"fpid\":\"gpio.cdev\""), "a refused chip configuration was saved:\n" + page);
+            // The same form with a valid debounce is saved: the check refuses what is wrong, not the form.
+            ConsoleForms.create(gateway, "gpio.cdev", Map.of("chip", "gpiochip0", "debounce.us", "3599999999"));
+            page = gateway.get("/system/console/configMgr").body();
+            assertTrue(page.contains("\"fpid\":\"gpio.cdev\""), page);
             gateway.stopCleanly();
         }
     }

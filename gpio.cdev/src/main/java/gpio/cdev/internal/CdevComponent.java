@@ -15,6 +15,8 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 
+import gpio.api.Bias;
+import gpio.api.Drive;
 import gpio.api.GpioBackend;
 import gpio.api.GpioController;
 import gpio.api.GpioException;
@@ -81,11 +83,30 @@ public final class CdevComponent {
         }
     }
 
+    /**
+     * The options of a configuration, checked as far as they can be without the chip.
+     *
+     * @param configuration the configuration
+     * @return the options
+     * @throws IllegalArgumentException saying which property is wrong and why
+     */
     static CdevController.Options options(CdevConfiguration configuration) {
         return new CdevController.Options(configuration.chip().trim(), configuration.offsets(),
-                configuration.consumer(), configuration.gpio_label().trim(),
-                new LineDefaults(configuration.bias(), configuration.drive(), configuration.active_low(),
-                        Duration.ofNanos(Math.multiplyExact(configuration.debounce_us(), 1000L))));
+                configuration.consumer(), configuration.gpio_label().trim(), lineDefaults(configuration));
+    }
+
+    private static LineDefaults lineDefaults(CdevConfiguration configuration) {
+        Bias bias = configuration.bias();
+        Drive drive = configuration.drive();
+        boolean activeLow = configuration.active_low();
+        long debounceMicros = configuration.debounce_us();
+        try {
+            // Any long fits a Duration this way; LineDefaults then checks the range.
+            return new LineDefaults(bias, drive, activeLow,
+                    Duration.ofSeconds(debounceMicros / 1_000_000, debounceMicros % 1_000_000 * 1000));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("debounce.us " + debounceMicros + ": " + e.getMessage(), e);
+        }
     }
 
     /** Withdraws the service and releases every line. */

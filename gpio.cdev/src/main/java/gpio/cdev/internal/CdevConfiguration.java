@@ -22,8 +22,9 @@ import gpio.api.Drive;
 
     @AttributeDefinition(name = "Line offsets",
             description = "The chip lines to serve, in order: controller line i is chip line offsets[i]. "
-                    + "Empty (the default) serves every line of the chip under its own offset.",
-            required = false)
+                    + "Empty (the default) serves every line of the chip under its own offset. "
+                    + "Each offset at most once, from 0 to the chip's last line.",
+            required = false, cardinality = 1024)
     int[] offsets() default {};
 
     @AttributeDefinition(name = "Consumer name",
@@ -33,7 +34,8 @@ import gpio.api.Drive;
 
     @AttributeDefinition(name = "Label",
             description = "The controller's label, published as the gpio.label service property; unique among all "
-                    + "controllers. Empty (the default) uses the chip's label.",
+                    + "controllers: 1 to 64 characters among letters, digits, '.', '_' and '-', starting with a "
+                    + "letter or digit. Empty (the default) uses the chip's label.",
             required = false)
     String gpio_label() default "";
 

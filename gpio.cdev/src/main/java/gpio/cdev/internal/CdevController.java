@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import gpio.api.Bias;
@@ -48,6 +49,9 @@ final class CdevController implements GpioController, EdgePoller.ChipListener {
      * @param consumer the consumer name the kernel shows for requested lines
      * @param label the controller's label; empty for the chip's label
      * @param defaults electrical defaults for the lines
+     * @throws IllegalArgumentException for a negative or repeated offset or a
+     *         label that is not 1 to 64 letters, digits, '.', '_' and '-'; the
+     *         chip itself is checked only when it is opened
      */
     record Options(String chip, int[] offsets, String consumer, String label, LineDefaults defaults) {
         Options {
@@ -56,8 +60,24 @@ final class CdevController implements GpioController, EdgePoller.ChipListener {
             Objects.requireNonNull(consumer, "consumer");
             Objects.requireNonNull(label, "label");
             Objects.requireNonNull(defaults, "defaults");
+            Set<Integer> seen = new HashSet<>();
+            for (int offset : offsets) {
+                if (offset < 0) {
+                    throw new IllegalArgumentException("offsets: " + offset + " is not a line offset (0 or more)");
+                }
+                if (!seen.add(offset)) {
+                    throw new IllegalArgumentException("offsets: line " + offset + " is listed twice");
+                }
+            }
+            if (!label.isEmpty() && !LABEL.matcher(label).matches()) {
+                throw new IllegalArgumentException("gpio.label '" + label + "' is not 1 to 64 characters among"
+                        + " letters, digits, '.', '_' and '-' starting with a letter or digit");
+            }
         }
     }
+
+    // The labels that fit unescaped in a service filter such as (gpio.label=board-pins).
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private static final System.Logger LOG = System.getLogger(CdevController.class.getName());
     /** Edge events the kernel buffers per line before it drops some (its default is 16). */
@@ -174,15 +194,12 @@ final class CdevController implements GpioController, EdgePoller.ChipListener {
                 "no GPIO chip is named or labelled '" + chip + "' (chips present: " + paths + ")");
     }
 
+    // Options refused negative and repeated offsets already.
     private void checkOffsets(int chipLines) throws GpioException {
-        Set<Integer> seen = new HashSet<>();
         for (int chipOffset : chipOffsets) {
-            if (chipOffset < 0 || chipOffset >= chipLines) {
+            if (chipOffset >= chipLines) {
                 throw new GpioException(Reason.INVALID_ARGUMENT,
                         chipName + " has lines 0 to " + (chipLines - 1) + ", not " + chipOffset);
-            }
-            if (!seen.add(chipOffset)) {
-                throw new GpioException(Reason.INVALID_ARGUMENT, "line " + chipOffset + " is listed twice");
             }
         }
     }

@@ -90,9 +90,15 @@ class CdevControllerTest {
         GpioException outside = assertThrows(GpioException.class, () -> open(CHIP, new int[] {1, 8}, LineDefaults.NONE));
         assertEquals(Reason.INVALID_ARGUMENT, outside.reason());
         assertTrue(outside.getMessage().contains("not 8"), outside.getMessage());
-        GpioException twice = assertThrows(GpioException.class, () -> open(CHIP, new int[] {2, 2}, LineDefaults.NONE));
-        assertEquals(Reason.INVALID_ARGUMENT, twice.reason());
         controller = null;
+    }
+
+    @Test
+    void rejectsRepeatedAndNegativeOffsetsBeforeOpeningTheChip() {
+        assertEquals("offsets: line 2 is listed twice", assertThrows(IllegalArgumentException.class,
+                () -> new CdevController.Options(CHIP, new int[] {2, 2}, "vgpio", "", LineDefaults.NONE)).getMessage());
+        assertEquals("offsets: -1 is not a line offset (0 or more)", assertThrows(IllegalArgumentException.class,
+                () -> new CdevController.Options(CHIP, new int[] {-1}, "vgpio", "", LineDefaults.NONE)).getMessage());
     }
 
     @Test

@@ -126,7 +126,7 @@ public final class SimComponent {
         Object pid = properties.get("service.pid");
         try {
             SimConfig checked = SimConfig.from(configuration);
-            checkUnique(checked.label);
+            checkUnique(context, checked.label, registration);
             return checked;
         } catch (IllegalArgumentException e) {
             LOG.log(Level.ERROR, "gpio.sim configuration " + pid + " refused: " + e.getMessage());
@@ -134,12 +134,20 @@ public final class SimComponent {
         }
     }
 
-    private void checkUnique(String label) {
+    /**
+     * Refuses a label that another GPIO controller already has.
+     *
+     * @param context where to look for the controllers
+     * @param label a label that passed the checks of {@link SimConfig}
+     * @param own the registration of the chip being reconfigured, {@code null} for a new chip
+     * @throws IllegalArgumentException naming the controller that has the label
+     */
+    static void checkUnique(BundleContext context, String label, ServiceRegistration<?> own) {
         try {
             // The label's characters are checked already, so it is safe inside a filter.
             for (ServiceReference<GpioController> other : context.getServiceReferences(GpioController.class,
                     "(" + GpioController.LABEL_PROPERTY + "=" + label + ")")) {
-                if (registration == null || !other.equals(registration.getReference())) {
+                if (own == null || !other.equals(own.getReference())) {
                     throw new IllegalArgumentException("label '" + label + "' is already used by another GPIO"
                             + " controller (" + other.getProperty(GpioController.BACKEND_PROPERTY) + ", service "
                             + other.getProperty("service.id") + ")");

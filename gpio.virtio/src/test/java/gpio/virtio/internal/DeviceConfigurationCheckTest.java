@@ -10,6 +10,8 @@ import java.util.Hashtable;
 import org.apache.felix.webconsole.spi.ValidationException;
 import org.junit.jupiter.api.Test;
 
+import gpio.form.internal.ComponentProperties;
+
 /** The web console refuses a device configuration that the device would refuse, with the same message. */
 class DeviceConfigurationCheckTest {
 
@@ -34,7 +36,7 @@ class DeviceConfigurationCheckTest {
     void propertiesReadAsDsWouldGiveThem() {
         Hashtable<String, Object> properties = valid();
         properties.put("worker.threads", "3");
-        VirtioGpioConfiguration config = DeviceConfigurationCheck.configuration(properties);
+        VirtioGpioConfiguration config = ComponentProperties.as(VirtioGpioConfiguration.class, properties);
         assertEquals("/run/vgpio/gpio0.sock", config.socket_path());
         assertEquals("rw-------", config.socket_mode(), "the default");
         assertEquals(3, config.worker_threads());
