@@ -9,10 +9,10 @@ import java.util.Map;
  * The web console's configuration forms driven over HTTP as its own page
  * submits them (Felix Web Console 5 {@code configMgr}).
  */
-final class ConsoleForms {
+public final class ConsoleForms {
 
     /** Where the console creates a new instance of a factory configuration. */
-    static final String NEW_FACTORY_INSTANCE = "/system/console/configMgr/"
+    public static final String NEW_FACTORY_INSTANCE = "/system/console/configMgr/"
             + "%5BTemporary%20PID%20replaced%20by%20real%20PID%20upon%20save%5D";
 
     private ConsoleForms() {
@@ -23,7 +23,7 @@ final class ConsoleForms {
      *
      * @return the new configuration's PID
      */
-    static String create(GatewayProcess gateway, String factoryPid, Map<String, String> properties)
+    public static String create(GatewayProcess gateway, String factoryPid, Map<String, String> properties)
             throws Exception {
         gateway.awaitConfigurationForm(factoryPid);
         Map<String, String> form = form(properties);
@@ -39,7 +39,7 @@ final class ConsoleForms {
     }
 
     /** Saves {@code properties} into the configuration {@code pid}, as the form's Save button does. */
-    static void update(GatewayProcess gateway, String pid, Map<String, String> properties) throws Exception {
+    public static void update(GatewayProcess gateway, String pid, Map<String, String> properties) throws Exception {
         HttpResponse<String> saved = gateway.postForm("/system/console/configMgr/" + pid, form(properties));
         if (saved.statusCode() != 302 && saved.statusCode() != 200) {
             throw new AssertionError("saving " + pid + " answered HTTP " + saved.statusCode() + ":\n" + saved.body());

@@ -17,9 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The executable gateway jar as an operator runs it: {@code java -jar gateway.jar}. */
 class GatewayProcessIT {
 
-    private static final String NEW_FACTORY_INSTANCE = "/system/console/configMgr/"
-            + "%5BTemporary%20PID%20replaced%20by%20real%20PID%20upon%20save%5D";
-
     @TempDir
     Path dataDir;
 
@@ -57,14 +54,8 @@ class GatewayProcessIT {
     void configurationMadeInTheWebConsoleSurvivesARestart() throws Exception {
         String pid;
         try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
-            gateway.awaitConfigurationForm("gpio.sim");
-            HttpResponse<String> created = gateway.postForm(NEW_FACTORY_INSTANCE, Map.of(
-                    "apply", "true", "action", "ajaxConfigManager", "factoryPid", "gpio.sim", "$location", "",
-                    "propertylist", "label,line.count", "label", "bench1", "line.count", "4"));
-            assertEquals(302, created.statusCode(), created.body());
-            String location = created.headers().firstValue("Location").orElseThrow();
-            pid = location.substring(location.lastIndexOf('/') + 1);
-            assertTrue(pid.startsWith("gpio.sim."), location);
+            pid = ConsoleForms.create(gateway, "gpio.sim", Map.of("label", "bench1", "line.count", "4"));
+            assertTrue(pid.startsWith("gpio.sim."), pid);
             gateway.stopCleanly();
         }
         try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {

@@ -4,9 +4,7 @@ package gpio.itest.guest;
 import static gpio.itest.guest.DefaultSetup.SIM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import gpio.itest.ConsoleForms;
 import gpio.itest.GatewayProcess;
 
 /**
@@ -26,8 +25,6 @@ import gpio.itest.GatewayProcess;
  */
 class BackendSwapIT {
 
-    private static final String NEW_FACTORY_INSTANCE = "/system/console/configMgr/"
-            + "%5BTemporary%20PID%20replaced%20by%20real%20PID%20upon%20save%5D";
     private static final String SIM1 = "sim1";
     private static final int BUTTON0 = 4;
 
@@ -114,21 +111,13 @@ class BackendSwapIT {
 
     /** Creates a simulator with 8 lines in the web console, as an operator would. */
     private static void createSimulator(GatewayProcess gateway, String label) throws Exception {
-        gateway.awaitConfigurationForm("gpio.sim");
-        HttpResponse<String> created = gateway.postForm(NEW_FACTORY_INSTANCE, Map.of(
-                "apply", "true", "action", "ajaxConfigManager", "factoryPid", "gpio.sim", "$location", "",
-                "propertylist", "label,line.count", "label", label, "line.count", "8"));
-        assertEquals(302, created.statusCode(), created.body());
+        ConsoleForms.create(gateway, "gpio.sim", Map.of("label", label, "line.count", "8"));
     }
 
     /** Changes the default device's controller.target in the web console and waits for the swap. */
     private static void retarget(GatewayProcess gateway, Path socket, String label) throws Exception {
-        HttpResponse<String> changed = gateway.postForm("/system/console/configMgr/" + DefaultSetup.DEVICE_PID,
-                Map.of("apply", "true", "action", "ajaxConfigManager",
-                        "propertylist", "socket.path,controller.target", "socket.path", socket.toString(),
-                        "controller.target", "(gpio.label=" + label + ")"));
-        assertTrue(changed.statusCode() == 200 || changed.statusCode() == 302,
-                "configuration change: HTTP " + changed.statusCode() + " " + changed.body());
+        ConsoleForms.update(gateway, DefaultSetup.DEVICE_PID,
+                Map.of("socket.path", socket.toString(), "controller.target", "(gpio.label=" + label + ")"));
         DefaultSetup.awaitServing(gateway, socket, label);
     }
 }
