@@ -152,7 +152,7 @@ public final class GatewayProcess implements AutoCloseable {
         while (true) {
             try {
                 HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() != 404 && response.statusCode() != 503) {
+                if (!notServedYet(response)) {
                     return response;
                 }
                 if (System.nanoTime() > deadline) {
@@ -165,6 +165,16 @@ public final class GatewayProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * Whether the answer comes from a server still starting: 503, or Jetty's own
+     * 404 page for a servlet not registered yet. A 404 from the GPIO API itself is
+     * JSON and is a real answer.
+     */
+    private static boolean notServedYet(HttpResponse<String> response) {
+        boolean json = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+        return response.statusCode() == 503 || (response.statusCode() == 404 && !json);
     }
 
     private URI uri(String path) {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +68,39 @@ class GatewayProcessIT {
             gateway.awaitLine(line -> line.contains("attach a guest with"), "the QEMU command line");
             assertFalse(gateway.output().contains("No GPIO configuration found"),
                     "defaults were created again although configuration exists");
+            gateway.stopCleanly();
+        }
+    }
+
+    @Test
+    void theHttpApiServesTheSimulatorAndRefusesBadInputWithAMessage() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            HttpResponse<String> controllers = gateway.get("/gpio/api/controllers");
+            assertEquals(200, controllers.statusCode(), controllers.body());
+            assertTrue(controllers.body().contains("\"label\":\"sim0\""), controllers.body());
+            HttpResponse<String> anonymous = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(gateway.baseUri() + "/gpio/api/controllers")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, anonymous.statusCode(), "no credentials, no answer");
+
+            HttpResponse<String> pressed = gateway.put("/gpio/api/sim/sim0/lines/4/input", "1");
+            assertEquals(200, pressed.statusCode(), pressed.body());
+            HttpResponse<String> line = gateway.get("/gpio/api/controllers/sim0/lines/4");
+            assertEquals(200, line.statusCode(), line.body());
+            assertTrue(line.body().contains("\"name\":\"BUTTON0\"") && line.body().contains("\"value\":1"),
+                    line.body());
+
+            HttpResponse<String> badBody = gateway.put("/gpio/api/sim/sim0/lines/4/input", "on");
+            assertEquals(400, badBody.statusCode(), badBody.body());
+            assertTrue(badBody.body().startsWith("{\"error\":\"the body must be 0 or 1"), badBody.body());
+            assertEquals(404, gateway.put("/gpio/api/sim/nope/lines/4/input", "1").statusCode());
+            assertEquals(404, gateway.put("/gpio/api/sim/sim0/lines/99/input", "1").statusCode());
+            assertTrue(gateway.get("/gpio/api/controllers/sim0/lines/4").body().contains("\"value\":1"),
+                    "a refused request changed the line");
+
+            HttpResponse<String> trace = gateway.get("/gpio/api/sim/sim0/trace.vcd");
+            assertEquals(200, trace.statusCode());
+            assertTrue(trace.body().contains("$timescale") && trace.body().contains("BUTTON0"), trace.body());
             gateway.stopCleanly();
         }
     }

@@ -112,6 +112,7 @@ class BackendSwapIT {
     /** Creates a simulator with 8 lines in the web console, as an operator would. */
     private static void createSimulator(GatewayProcess gateway, String label) throws Exception {
         ConsoleForms.create(gateway, "gpio.sim", Map.of("label", label, "line.count", "8"));
+        new SimulatorApi(gateway).awaitController(label);
     }
 
     /** Changes the default device's controller.target in the web console and waits for the swap. */

@@ -46,6 +46,24 @@ final class SimulatorApi {
         }
     }
 
+    /**
+     * Waits until a controller is served, such as a simulator just created in the
+     * web console (its component starts after the form is saved).
+     *
+     * @throws AssertionError when it is not there before the deadline
+     */
+    void awaitController(String label) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        HttpResponse<String> response;
+        while ((response = gateway.get("/gpio/api/controllers/" + label)).statusCode() != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no controller " + label + " within " + DEADLINE.toSeconds() + " s: HTTP "
+                        + response.statusCode() + " " + response.body());
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
     /** The line now. */
     Line line(String label, int offset) throws IOException, InterruptedException {
         HttpResponse<String> response = gateway.get("/gpio/api/controllers/" + label + "/lines/" + offset);
