@@ -21,23 +21,15 @@ import java.util.Dictionary;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import javax.inject.Inject;
 
-import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
 
 import gpio.api.GpioController;
 import gpio.itest.Await;
-import gpio.itest.GatewayOptions;
 import gpio.itest.osgi.VirtioGpioGuest.Answer;
 import gpio.sim.GpioSimulator;
 
@@ -49,28 +41,7 @@ import gpio.sim.GpioSimulator;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
-public class BackendSwapIT {
-
-    @Inject
-    private BundleContext context;
-
-    @Inject
-    private ConfigurationAdmin configAdmin;
-
-    private Operator operator;
-    private Path dataDir;
-
-    @Configuration
-    public Option[] config() {
-        return OptionUtils.combine(GatewayOptions.gatewayBundleSet(GatewayOptions.newDataDir()),
-                GatewayOptions.frontendFromTestClassPath());
-    }
-
-    @Before
-    public void setUp() {
-        operator = new Operator(context, configAdmin);
-        dataDir = Path.of(context.getProperty("gpio.data"));
-    }
+public class BackendSwapIT extends OperatorFramework {
 
     @Test
     public void changingControllerTargetMovesTheOutputAndTheArmedInterruptToTheOtherChip() throws Exception {

@@ -20,24 +20,16 @@ import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.List;
 
-import javax.inject.Inject;
 
-import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.service.cm.ConfigurationAdmin;
 
 import gpio.api.GpioController;
 import gpio.itest.Await;
-import gpio.itest.GatewayOptions;
 import gpio.itest.osgi.VirtioGpioGuest.Answer;
 import gpio.sim.GpioSimulator;
 import gpio.vhostuser.frontend.VhostUserFrontend;
@@ -49,28 +41,7 @@ import gpio.vhostuser.frontend.VhostUserFrontend;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
-public class DeviceLifecycleIT {
-
-    @Inject
-    private BundleContext context;
-
-    @Inject
-    private ConfigurationAdmin configAdmin;
-
-    private Operator operator;
-    private Path dataDir;
-
-    @Configuration
-    public Option[] config() {
-        return OptionUtils.combine(GatewayOptions.gatewayBundleSet(GatewayOptions.newDataDir()),
-                GatewayOptions.frontendFromTestClassPath());
-    }
-
-    @Before
-    public void setUp() {
-        operator = new Operator(context, configAdmin);
-        dataDir = Path.of(context.getProperty("gpio.data"));
-    }
+public class DeviceLifecycleIT extends OperatorFramework {
 
     @Test
     public void theGuestSharesNoClassWithTheGateway() {
