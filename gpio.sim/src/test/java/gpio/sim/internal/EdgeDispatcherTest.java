@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 import org.junit.jupiter.api.Test;
 
@@ -290,16 +292,36 @@ class EdgeDispatcherTest extends ChipFixture {
     }
 
     @Test
-    void aThrowingListenerDoesNotStopTheEventThread() throws Exception {
-        GpioLine line = chip.request(0, LineSettings.input(), "test");
-        Events events = new Events();
-        line.watchEdges(EdgeDetection.BOTH, event -> {
-            events.onEdge(event);
-            throw new IllegalStateException("listener bug (expected by the test)");
+    void aListenerThrowingAnErrorKeepsTheEventThreadAndEveryWatch() throws Exception {
+        GpioLine faulty = chip.request(0, LineSettings.input(), "test");
+        GpioLine other = chip.request(3, LineSettings.input(), "test");
+        Error bug = new Error("listener bug (expected by the test)");
+        Events faultyEvents = new Events();
+        faulty.watchEdges(EdgeDetection.BOTH, event -> {
+            faultyEvents.onEdge(event);
+            throw bug;
         });
-        chip.setInput(0, true);
-        chip.setInput(0, false);
-        events.next();
-        assertEquals(2, events.next().lineSequence());
+        Events otherEvents = new Events();
+        other.watchEdges(EdgeDetection.BOTH, otherEvents);
+        try (LogRecords log = new LogRecords(SimSubscription.class)) {
+            chip.setInput(0, true);
+            assertEquals(1, faultyEvents.next().lineSequence());
+            chip.setInput(3, true);
+            EdgeEvent onOther = otherEvents.next();
+            assertEquals(new EdgeEvent(3, Edge.RISING, onOther.timestampNanos(), 2, 1), onOther,
+                    "the other line's listener gets the next edge");
+            chip.setInput(0, false);
+            assertEquals(2, faultyEvents.next().lineSequence(), "the faulty listener stays subscribed");
+            Thread eventThread = faultyEvents.nextThread();
+            assertSame(eventThread, otherEvents.nextThread(), "the same event thread carries on");
+            assertSame(eventThread, faultyEvents.nextThread());
+
+            Await.until("both failures are logged", () -> log.records().size() == 2);
+            LogRecord first = log.records().get(0);
+            assertEquals(Level.WARNING, first.getLevel());
+            assertSame(bug, first.getThrown());
+            assertTrue(first.getMessage().contains("on line 0 of sim0 failed on EdgeEvent[offset=0, edge=RISING"),
+                    first.getMessage());
+        }
     }
 }
