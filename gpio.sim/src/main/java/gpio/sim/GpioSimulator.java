@@ -83,8 +83,10 @@ public interface GpioSimulator {
     boolean level(int offset);
 
     /**
-     * Drives the external level to {@code level} for {@code width}, then back to
-     * the external level it had before; like {@link #play} with two steps.
+     * Drives the external level to {@code level} for {@code width}, then puts
+     * back what drove the line before: the level the outside drove, or, when
+     * nothing drove it, nothing, so that it follows its pull again as after
+     * {@link #releaseInput}. Stops and is stopped like {@link #play}.
      *
      * @param offset the line offset
      * @param level the level during the pulse

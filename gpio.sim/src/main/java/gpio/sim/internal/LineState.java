@@ -2,7 +2,6 @@
 package gpio.sim.internal;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 
 import gpio.api.Bias;
 import gpio.api.Direction;
@@ -35,8 +34,8 @@ final class LineState {
     long lineSequence;
     /** The level last recorded, to detect changes. */
     boolean level;
-    /** The waveform playing on the external level, {@code null} when none. */
-    CompletableFuture<Void> playback;
+    /** The waveform playing on the external level, {@code null} when none; see {@link WaveformPlayer}. */
+    WaveformPlayer.Playback playback;
     final ArrayDeque<GpioException.Reason> faults = new ArrayDeque<>(2);
 
     LineState(int offset, String name, boolean pullUp) {

@@ -2,20 +2,15 @@
 package gpio.sim.internal;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import gpio.api.Direction;
-import gpio.api.Edge;
 import gpio.api.EdgeDetection;
-import gpio.api.EdgeEvent;
 import gpio.api.EdgeListener;
 import gpio.api.EdgeSubscription;
 import gpio.api.GpioController;
@@ -30,40 +25,30 @@ import gpio.sim.Step;
 
 /**
  * One simulated chip: the {@link GpioController} its consumers use and the
- * {@link GpioSimulator} its tests drive, on one state.
+ * {@link GpioSimulator} its tests drive, on one state of lines. It keeps the
+ * lines, their requests and the recording; edge events go out through its
+ * {@link EdgeDispatcher} and waveforms play through its {@link WaveformPlayer}.
  *
  * <p>Threading: all line state, the recording and the sequence numbers are
  * guarded by one lock per chip; every operation holds it briefly and never
  * calls out while holding it. Level changes are detected and stamped under the
  * lock, so recorded changes and events are in the order they happened. Edge
- * events and waveform steps run on one thread per chip (a single-threaded
- * scheduled executor), never one per line, so events reach listeners in order.
- * Closing a subscription waits for a running delivery (see
- * {@link SimSubscription}); it is always done after the chip's lock is released,
- * so a listener may call into the chip without deadlock. Futures are completed
- * and cancelled outside the lock too, since their dependents run in that call.
+ * events and waveform steps run on one thread per chip, never one per line, so
+ * events reach listeners in order. Closing a subscription waits for a running
+ * delivery (see {@link SimSubscription}); it is always done after the chip's lock
+ * is released, so a listener may call into the chip without deadlock. Futures are
+ * completed and cancelled outside the lock too, since their dependents run in
+ * that call.
  */
 final class SimChip implements GpioController, GpioSimulator {
-
-    private static final System.Logger LOG = System.getLogger(SimChip.class.getName());
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    /**
-     * Events waiting for the event thread beyond this many are dropped, leaving a
-     * gap in the sequence numbers, as the kernel does when a line request's event
-     * FIFO is full: a stuck listener must not make the queue grow without bound.
-     */
-    static final int MAX_PENDING_EVENTS = 4096;
 
     private final Object lock = new Object();
     private final LineState[] lines;
     private final Recording recording;
-    private final ScheduledThreadPoolExecutor eventThread;
+    private final EdgeDispatcher events;
+    private final WaveformPlayer waveforms;
     private volatile String label;
     private volatile long latencyNanos;
-    private final AtomicInteger pendingEvents = new AtomicInteger();
-    private long controllerSequence;
-    /** Whether dropping events has been logged since the queue last had room. */
-    private boolean overflowLogged;
     private boolean closed;
 
     SimChip(SimConfig config) {
@@ -74,13 +59,8 @@ final class SimChip implements GpioController, GpioSimulator {
         }
         latencyNanos = config.latency.toNanos();
         recording = new Recording(levels(), System.nanoTime(), config.recordingLimit);
-        String threadName = "gpio.sim " + config.label + " events";
-        eventThread = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, threadName);
-            thread.setDaemon(true);
-            return thread;
-        });
-        eventThread.setRemoveOnCancelPolicy(true);
+        events = new EdgeDispatcher(this::label);
+        waveforms = new WaveformPlayer(this::label, lock, events, this::driveExternal);
     }
 
     /**
@@ -110,7 +90,7 @@ final class SimChip implements GpioController, GpioSimulator {
      */
     void close() {
         List<SimSubscription> subscriptions = new ArrayList<>();
-        List<CompletableFuture<Void>> playbacks = new ArrayList<>();
+        List<CompletableFuture<Void>> playbacks;
         synchronized (lock) {
             if (closed) {
                 return;
@@ -123,26 +103,14 @@ final class SimChip implements GpioController, GpioSimulator {
                 }
                 line.holder = null;
                 line.consumer = "";
-                if (line.playback != null) {
-                    playbacks.add(line.playback);
-                    line.playback = null;
-                }
             }
+            playbacks = waveforms.close(lines);
         }
-        // No delivery starts from here on. A running one is interrupted by shutdownNow and awaited by
-        // awaitTermination, with a time limit: waiting for it first (markClosed) would hang this close,
-        // and the deactivation calling it, for as long as a faulty listener blocks.
+        // No delivery starts from here on. A running one is interrupted and awaited, with a time limit, by
+        // the dispatcher's close: waiting for it here (markClosed) would hang for as long as a listener blocks.
         subscriptions.forEach(SimSubscription::stopDeliveries);
-        eventThread.shutdownNow();
         playbacks.forEach(playback -> playback.cancel(false));
-        try {
-            if (!eventThread.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.log(Level.WARNING, "The event thread of " + label + " did not end within " + CLOSE_TIMEOUT
-                        + ": an edge listener is blocked");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        events.close();
     }
 
     // ---------------------------------------------------------------- GpioController
@@ -305,14 +273,18 @@ final class SimChip implements GpioController, GpioSimulator {
         LineState line = stateOf(offset);
         CompletableFuture<Void> stopped;
         synchronized (lock) {
-            stopped = line.playback;
-            line.playback = null;
-            line.externalDrive = level;
-            update(line);
+            stopped = waveforms.stop(line);
+            driveExternal(line, level);
         }
         if (stopped != null) {
             stopped.cancel(false);
         }
+    }
+
+    /** Drives the external level, {@code null} for nothing (the pull); the lock is held. */
+    private void driveExternal(LineState line, Boolean level) {
+        line.externalDrive = level;
+        update(line);
     }
 
     @Override
@@ -333,12 +305,7 @@ final class SimChip implements GpioController, GpioSimulator {
 
     @Override
     public CompletableFuture<Void> pulse(int offset, boolean level, Duration width) {
-        LineState line = stateOf(offset);
-        boolean before;
-        synchronized (lock) {
-            before = line.externalLevel();
-        }
-        return play(offset, List.of(new Step(level, width), new Step(before, Duration.ZERO)));
+        return waveforms.play(stateOf(offset), List.of(new Step(level, width)), true);
     }
 
     @Override
@@ -348,62 +315,7 @@ final class SimChip implements GpioController, GpioSimulator {
         if (waveform.isEmpty()) {
             throw new IllegalArgumentException("a waveform needs at least one step");
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        CompletableFuture<Void> stopped;
-        synchronized (lock) {
-            if (closed) {
-                stopped = done;
-            } else {
-                stopped = line.playback;
-                line.playback = done;
-                eventThread.execute(new Player(line, waveform, done));
-            }
-        }
-        if (stopped != null) {
-            stopped.cancel(false);
-        }
-        return done;
-    }
-
-    /**
-     * Plays a waveform step by step on the event thread. Each step is scheduled
-     * from the moment the first one was applied, so delays do not add up.
-     */
-    private final class Player implements Runnable {
-        private final LineState line;
-        private final List<Step> steps;
-        private final CompletableFuture<Void> done;
-        private long startNanos;
-        private long elapsedNanos;
-        private int next;
-
-        Player(LineState line, List<Step> steps, CompletableFuture<Void> done) {
-            this.line = line;
-            this.steps = steps;
-            this.done = done;
-        }
-
-        @Override
-        public void run() {
-            synchronized (lock) {
-                if (line.playback != done || done.isDone()) {
-                    return; // replaced, cancelled or the chip closed
-                }
-                if (next < steps.size()) {
-                    Step step = steps.get(next++);
-                    line.externalDrive = step.level();
-                    update(line);
-                    if (next == 1) {
-                        startNanos = System.nanoTime();
-                    }
-                    elapsedNanos += step.duration().toNanos();
-                    eventThread.schedule(this, startNanos + elapsedNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-                    return;
-                }
-                line.playback = null;
-            }
-            done.complete(null);
-        }
+        return waveforms.play(line, waveform, false);
     }
 
     @Override
@@ -480,9 +392,9 @@ final class SimChip implements GpioController, GpioSimulator {
     }
 
     /**
-     * Records a change of the line's pin level and reports it as an edge to the
-     * line's subscription, if any, when the subscription watches that edge. The
-     * lock is held, so the order of changes is the order of their stamps.
+     * Records a change of the line's pin level and hands it to the dispatcher,
+     * which reports it to a watch of the line. The lock is held, so the order of
+     * changes is the order of their stamps.
      */
     private void update(LineState line) {
         boolean level = line.pinLevel();
@@ -492,31 +404,12 @@ final class SimChip implements GpioController, GpioSimulator {
         line.level = level;
         long now = System.nanoTime();
         recording.add(new LevelChange(now, line.offset, level));
-        SimSubscription subscription = line.subscription;
-        if (subscription == null) {
-            return;
-        }
-        Edge edge = level ^ line.settings.activeLow() ? Edge.RISING : Edge.FALLING;
-        if (!subscription.detection.reports(edge)) {
-            return;
-        }
-        long sequence = ++controllerSequence;
-        long lineSequence = ++line.lineSequence;
-        if (pendingEvents.get() >= MAX_PENDING_EVENTS) {
-            if (!overflowLogged) {
-                overflowLogged = true;
-                LOG.log(Level.WARNING, MAX_PENDING_EVENTS + " edge events of " + label + " wait for their listeners:"
-                        + " dropping events (gaps in the sequence numbers) until they catch up");
-            }
-            return;
-        }
-        overflowLogged = false;
-        pendingEvents.incrementAndGet();
-        EdgeEvent event = new EdgeEvent(line.offset, edge, now, sequence, lineSequence);
-        eventThread.execute(() -> {
-            pendingEvents.decrementAndGet();
-            subscription.deliver(event);
-        });
+        events.levelChanged(line, now);
+    }
+
+    /** The tasks waiting for the chip's event thread: edge deliveries and waveform steps, due or not. */
+    int queuedTasks() {
+        return events.queuedTasks();
     }
 
     private boolean[] levels() {

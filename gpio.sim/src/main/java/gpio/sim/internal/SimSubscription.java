@@ -44,8 +44,11 @@ final class SimSubscription implements EdgeSubscription {
         }
         try {
             listener.onEdge(event);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Edge listener on line " + event.offset() + " of " + chip.label() + " failed", e);
+        } catch (Throwable e) {
+            // Whatever a listener throws, an Error too, ends neither the event thread nor the watch: the other
+            // lines' listeners, and this one, get the next events.
+            LOG.log(Level.WARNING, "Edge listener " + listener.getClass().getName() + " on line " + event.offset()
+                    + " of " + chip.label() + " failed on " + event + "; it stays subscribed", e);
         }
     }
 
