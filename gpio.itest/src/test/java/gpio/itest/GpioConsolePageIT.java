@@ -109,6 +109,20 @@ class GpioConsolePageIT {
             String form = gateway.postForm(device, Map.of()).body();
             assertTrue(form.contains("\"value\":\"rw-------\""), "the refused value was saved:\n" + form);
 
+            Path missing = dataDir.resolve("missing");
+            HttpResponse<String> restart = gateway.postForm(device, Map.of("apply", "true", "$location", "",
+                    "propertylist", "socket.path,worker.threads", "socket.path", missing.resolve("gpio0.sock").toString(),
+                    "worker.threads", "3"));
+            assertEquals(400, restart.statusCode(), restart.body());
+            assertTrue(restart.body().contains("the directory " + missing + " does not exist; create it first"),
+                    restart.body());
+            try (VhostUserFrontend frontend = VhostUserFrontend.connect(dataDir.resolve("gpio0.sock"))) {
+                frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+                FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
+                assertEquals(2, send(frontend, requests, MSG_GET_VALUE, 0, 0).length,
+                        "the device still serves on its socket");
+            }
+
             HttpResponse<String> create = gateway.postForm(ConsoleForms.NEW_FACTORY_INSTANCE, Map.of("apply", "true",
                     "action", "ajaxConfigManager", "factoryPid", "gpio.virtio", "$location", "",
                     "propertylist", "socket.path", "socket.path", "relative.sock"));

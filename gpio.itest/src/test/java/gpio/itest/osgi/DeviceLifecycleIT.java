@@ -208,6 +208,45 @@ public class DeviceLifecycleIT extends OperatorFramework {
     }
 
     @Test
+    public void aRestartingChangeThatCannotBeAppliedKeepsTheLastGoodDeviceServing() throws Exception {
+        org.osgi.service.cm.Configuration simConfig = operator.createSimulator("bench-k", "A", "B");
+        Path socket = dataDir.resolve("kept.sock");
+        String target = "(gpio.label=bench-k)";
+        org.osgi.service.cm.Configuration deviceConfig = operator.createDevice(socket, target);
+        Path inTheWay = dataDir.resolve("in-the-way.sock");
+        try (LogCapture log = new LogCapture()) {
+            operator.simulator("bench-k");
+            Operator.awaitSocket(socket);
+            try (VirtioGpioGuest guest = VirtioGpioGuest.connect(socket)) {
+                guest.drive(0, 1);
+                // worker.threads restarts the device; the missing directory is found before it stops.
+                Dictionary<String, Object> missingDirectory =
+                        Operator.deviceProperties(dataDir.resolve("missing/kept.sock"), target);
+                missingDirectory.put("worker.threads", 3);
+                deviceConfig.update(missingDirectory);
+                log.await("configuration change refused, device unchanged: socket.path");
+                assertEquals("the same connection is still served", new Answer(OK, 1), guest.call(GET_VALUE, 0, 0));
+            }
+            // A file in the way is only found when the new socket is made: the old device comes back.
+            Files.writeString(inTheWay, "not a socket");
+            Dictionary<String, Object> blocked = Operator.deviceProperties(inTheWay, target);
+            blocked.put("worker.threads", 3);
+            deviceConfig.update(blocked);
+            log.await("the last good configuration serves again on " + socket);
+            Operator.awaitSocket(socket);
+            try (VirtioGpioGuest guest = VirtioGpioGuest.connect(socket)) {
+                assertEquals("a new frontend is served on the old socket", new Answer(OK, DIRECTION_IN),
+                        guest.call(GET_DIRECTION, 1, 0));
+            }
+            assertEquals("not a socket", Files.readString(inTheWay));
+        } finally {
+            Operator.delete(deviceConfig);
+            Operator.delete(simConfig);
+        }
+        Operator.awaitNoSocket(socket);
+    }
+
+    @Test
     public void refusedConfigurationsAreLoggedAndChangeNothingTheGuestSees() throws Exception {
         org.osgi.service.cm.Configuration simConfig = operator.createSimulator("bench-r", "A", "B");
         Path socket = dataDir.resolve("refused.sock");

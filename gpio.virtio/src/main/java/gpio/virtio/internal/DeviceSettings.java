@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.virtio.internal;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -40,6 +41,18 @@ record DeviceSettings(Path socketPath, Set<PosixFilePermission> socketMode, int 
         Path socketPath = Path.of(path.trim()).normalize();
         if (!socketPath.isAbsolute()) {
             throw new IllegalArgumentException("socket.path \"" + path + "\" is not an absolute path");
+        }
+        // Checked here, not only when the socket is created, so that the web console form
+        // refuses the value and a change never stops a running device for a socket that
+        // cannot be made.
+        Path directory = socketPath.getParent();
+        if (directory == null || !Files.isDirectory(directory)) {
+            throw new IllegalArgumentException("socket.path \"" + path + "\": the directory " + directory
+                    + " does not exist; create it first");
+        }
+        if (!Files.isWritable(directory)) {
+            throw new IllegalArgumentException("socket.path \"" + path + "\": the gateway may not create files in "
+                    + directory);
         }
         Set<PosixFilePermission> mode;
         try {

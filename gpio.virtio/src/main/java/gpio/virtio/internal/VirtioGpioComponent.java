@@ -144,8 +144,9 @@ public final class VirtioGpioComponent implements DeviceStatus {
         synchronized (lock) {
             try {
                 reconfigure(next);
-            } catch (IOException e) {
-                log.event(Level.ERROR, "configuration change failed: " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                log.event(Level.ERROR, "configuration change failed and the last good configuration could not be"
+                        + " restarted either; the device is stopped: " + e.getMessage());
             }
         }
     }
@@ -186,9 +187,7 @@ public final class VirtioGpioComponent implements DeviceStatus {
 
     private void reconfigure(DeviceSettings next) throws IOException {
         if (endpoint == null || !settings.sameDevice(next)) {
-            log.event(Level.INFO, "restarting the device for the new configuration; the frontend must reconnect");
-            stop();
-            start(next);
+            restart(next);
             return;
         }
         if (!next.socketPath().equals(settings.socketPath())) {
@@ -198,6 +197,28 @@ public final class VirtioGpioComponent implements DeviceStatus {
             Files.setPosixFilePermissions(next.socketPath(), next.socketMode());
         }
         settings = next;
+    }
+
+    /**
+     * Replaces the device by one for {@code next}. Everything that can be checked
+     * was checked before (see {@link DeviceSettings#from}); should the new device
+     * still fail to start (a socket path that is too long, a file in the way), the
+     * last good configuration is started again on its own socket, so that a refused
+     * change never leaves the guest without a device.
+     */
+    private void restart(DeviceSettings next) throws IOException {
+        DeviceSettings lastGood = settings;
+        if (endpoint != null) {
+            log.event(Level.INFO, "restarting the device for the new configuration; the frontend must reconnect");
+        }
+        stop();
+        try {
+            start(next);
+        } catch (IOException | RuntimeException e) {
+            start(lastGood);
+            log.event(Level.ERROR, "configuration change not applied, the last good configuration serves again on "
+                    + lastGood.socketPath() + ": " + e.getMessage());
+        }
     }
 
     private void start(DeviceSettings next) throws IOException {

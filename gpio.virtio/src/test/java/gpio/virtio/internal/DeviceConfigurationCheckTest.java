@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Path;
 import java.util.Hashtable;
 
 import org.apache.felix.webconsole.spi.ValidationException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import gpio.form.internal.ComponentProperties;
 
@@ -17,10 +19,12 @@ class DeviceConfigurationCheckTest {
 
     /** ConfigAdmin is asked only for edits that do not name the factory; none here does. */
     private final DeviceConfigurationCheck check = new DeviceConfigurationCheck(null);
+    @TempDir
+    static Path socketDirectory;
 
     private static Hashtable<String, Object> valid() {
         Hashtable<String, Object> properties = new Hashtable<>();
-        properties.put("socket.path", "/run/vgpio/gpio0.sock");
+        properties.put("socket.path", socketDirectory.resolve("gpio0.sock").toString());
         properties.put("controller.target", "(gpio.label=sim0)");
         properties.put("request.timeout.ms", 5000);
         properties.put("line.names", new String[] {"3=LED"});
@@ -37,7 +41,7 @@ class DeviceConfigurationCheckTest {
         Hashtable<String, Object> properties = valid();
         properties.put("worker.threads", "3");
         VirtioGpioConfiguration config = ComponentProperties.as(VirtioGpioConfiguration.class, properties);
-        assertEquals("/run/vgpio/gpio0.sock", config.socket_path());
+        assertEquals(socketDirectory.resolve("gpio0.sock").toString(), config.socket_path());
         assertEquals("rw-------", config.socket_mode(), "the default");
         assertEquals(3, config.worker_threads());
         assertArrayEquals(new String[] {"3=LED"}, config.line_names());
@@ -59,6 +63,17 @@ class DeviceConfigurationCheckTest {
         relative.put("socket.path", "gpio0.sock");
         assertEquals("socket.path \"gpio0.sock\" is not an absolute path", assertThrows(ValidationException.class,
                 () -> check.updateConfiguration("gpio.virtio", "gpio.virtio.1", relative)).getMessage());
+    }
+
+    @Test
+    void aSocketDirectoryThatDoesNotExistIsRefused() {
+        Hashtable<String, Object> properties = valid();
+        String path = socketDirectory.resolve("missing/gpio0.sock").toString();
+        properties.put("socket.path", path);
+        properties.put("worker.threads", 3);
+        assertEquals("socket.path \"" + path + "\": the directory " + socketDirectory.resolve("missing")
+                + " does not exist; create it first", assertThrows(ValidationException.class,
+                        () -> check.updateConfiguration("gpio.virtio", "gpio.virtio.1", properties)).getMessage());
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -30,9 +31,15 @@ class VirtioGpioComponentTest {
     /** A transport that records what it was asked to do. */
     static final class RecordingTransport implements VhostUserTransport {
         final List<FakeEndpoint> opened = new ArrayList<>();
+        /** A path open refuses, as the real transport refuses one it cannot listen on. */
+        Path refused;
 
         @Override
-        public Endpoint open(Path socketPath, Set<PosixFilePermission> mode, VirtioDevice device) {
+        public Endpoint open(Path socketPath, Set<PosixFilePermission> mode, VirtioDevice device)
+                throws IOException {
+            if (socketPath.equals(refused)) {
+                throw new IOException("cannot listen on " + socketPath);
+            }
             FakeEndpoint e = new FakeEndpoint(socketPath, device);
             opened.add(e);
             return e;
@@ -200,6 +207,27 @@ class VirtioGpioComponentTest {
 
         component.deactivate();
         assertTrue(second.closed);
+    }
+
+    @Test
+    void aRestartThatFailsBringsTheLastGoodDeviceBackOnItsSocket() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        VirtioGpioComponent component = new VirtioGpioComponent(transport,
+                config("/tmp/a", "rw-------", "(gpio.label=x)", "0-1"));
+        component.bindController(new TestController("x", "l0", "l1"));
+        transport.refused = Path.of("/tmp/c");
+
+        component.modified(config("/tmp/c", "rw-------", "(gpio.label=x)", "1"));
+
+        assertTrue(transport.opened.get(0).closed, "the old device was stopped for the restart");
+        FakeEndpoint back = transport.opened.get(transport.opened.size() - 1);
+        assertEquals(Path.of("/tmp/a"), back.path, "serving again on the old socket");
+        assertFalse(back.closed);
+        ByteBuffer config = ByteBuffer.allocate(2);
+        back.device.readConfig(0, config);
+        assertEquals(2, config.get(0), "with the old line selection");
+        assertEquals("/tmp/a", component.status().socketPath());
+        component.deactivate();
     }
 
     @Test
