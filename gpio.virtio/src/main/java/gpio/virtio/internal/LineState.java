@@ -20,6 +20,7 @@ import gpio.api.EdgeSubscription;
 import gpio.api.GpioController;
 import gpio.api.GpioException;
 import gpio.api.GpioLine;
+import gpio.api.LineInfo;
 import gpio.api.LineSettings;
 import gpio.vhostuser.DescriptorChain;
 
@@ -184,8 +185,11 @@ final class LineState {
     }
 
     /**
-     * {@code VIRTIO_GPIO_MSG_GET_VALUE}: needs a line in use (a direction set, or
-     * an interrupt enabled).
+     * {@code VIRTIO_GPIO_MSG_GET_VALUE}. A line in use (a direction set, or an
+     * interrupt enabled) is read through its request. A line the guest has not
+     * configured is read as {@link #getDirection} reports it: Linux reads such
+     * lines without a SET_DIRECTION ({@code gpioget --as-is}, sysfs, in-kernel
+     * {@code GPIOD_ASIS} consumers). See {@link #readUnconfigured}.
      *
      * @return 0, 1 or {@link #ERR}
      */
@@ -193,13 +197,41 @@ final class LineState {
         try {
             GpioLine inUse = lineInUse();
             if (inUse == null) {
-                return invalid("GET_VALUE on a line with direction none");
+                return readUnconfigured();
             }
             return inUse.getValue() ? 1 : 0;
         } catch (GpioException | RuntimeException e) {
             return failed("GET_VALUE", e);
         }
     }
+
+    /**
+     * Reads a line the guest has not configured without changing it: an input
+     * is requested as an input for the read and released again. The API has
+     * no request that keeps the line as it is, so a line that is an output
+     * (left driven by someone who released it) is not read: requesting it as
+     * an input would stop its drive, as an output would drive a value we do not
+     * know. A line held by another consumer is not read either.
+     */
+    private int readUnconfigured() throws GpioException {
+        if (controller == null) {
+            return noController();
+        }
+        LineInfo info = controller.lineInfo(offset);
+        if (info.used()) {
+            String holder = info.consumer().isEmpty() ? "another consumer" : "'" + info.consumer() + "'";
+            return invalid("GET_VALUE on a line the guest has not configured: " + holder
+                    + " holds it on the host, not read");
+        }
+        if (info.direction() == Direction.OUTPUT) {
+            return invalid("GET_VALUE on a line the guest has not configured, which is an output on the host:"
+                    + " not read, since reading it would need a request that changes its drive");
+        }
+        try (GpioLine read = controller.request(offset, INPUT, consumer)) {
+            return read.getValue() ? 1 : 0;
+        }
+    }
+
 
     /**
      * {@code VIRTIO_GPIO_MSG_SET_VALUE}: drives an output at once; on any other
