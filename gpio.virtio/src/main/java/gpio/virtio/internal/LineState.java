@@ -36,7 +36,11 @@ import gpio.vhostuser.DescriptorChain;
  * the rings were reset meanwhile.
  *
  * <p>Operations return the response value (0..255) on success or {@link #ERR};
- * the reason of an error goes to the device log.
+ * the reason of an error goes to the device log. A controller call that throws
+ * anything, an {@link Error} included (a backend bug, a fault), is a failed call:
+ * the guest state is rolled back and the message answered ERR. Releasing puts
+ * the guest state back first and closes the controller line whatever else
+ * fails on the way, so a line the guest let go is never left held.
  */
 final class LineState {
 
@@ -153,7 +157,7 @@ final class LineState {
         }
         try {
             return controller.lineInfo(offset).direction() == Direction.OUTPUT ? DIRECTION_OUT : DIRECTION_IN;
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             return failed("GET_DIRECTION", e);
         }
     }
@@ -178,7 +182,7 @@ final class LineState {
         try {
             applyToController();
             return 0;
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             direction = previous;
             return failed("SET_DIRECTION " + value, e);
         }
@@ -200,7 +204,7 @@ final class LineState {
                 return readUnconfigured();
             }
             return inUse.getValue() ? 1 : 0;
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             return failed("GET_VALUE", e);
         }
     }
@@ -232,7 +236,6 @@ final class LineState {
         }
     }
 
-
     /**
      * {@code VIRTIO_GPIO_MSG_SET_VALUE}: drives an output at once; on any other
      * line the value is remembered and driven when the line becomes an output.
@@ -252,7 +255,7 @@ final class LineState {
         try {
             lineInUse().setValue(outputValue);
             return 0;
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             outputValue = previous;
             return failed("SET_VALUE " + value, e);
         }
@@ -293,7 +296,7 @@ final class LineState {
         }
         try {
             applyToController();
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             irqType = previous;
             closeWatch();
             return failed("SET_IRQ_TYPE " + type, e);
@@ -374,11 +377,15 @@ final class LineState {
         // Edges the old watch counted but this line has not handled yet happened
         // while the interrupt was enabled: they stay counted and are handled
         // after the swap (an edge type delivers or latches them).
-        if (subscription != null) {
-            subscription.close();
-            subscription = null;
+        EdgeSubscription oldWatch = subscription;
+        subscription = null;
+        try {
+            if (oldWatch != null) {
+                oldWatch.close();
+            }
+        } finally {
+            releaseController();
         }
-        releaseController();
         controller = next;
         if (next == null || !inUse()) {
             return;
@@ -388,7 +395,7 @@ final class LineState {
             if (heldEvent != null && isLevel()) {
                 deliverIfLevelActive();
             }
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             failed("replaying the line's state on the new controller", e);
         }
     }
@@ -398,10 +405,13 @@ final class LineState {
      * state, returning a held eventq buffer with INVALID.
      */
     void discard() {
-        releaseController();
         direction = DIRECTION_NONE;
         outputValue = false;
-        disableInterrupt();
+        try {
+            disableInterrupt();
+        } finally {
+            releaseController();
+        }
     }
 
     /**
@@ -409,12 +419,12 @@ final class LineState {
      * A held eventq buffer is void and is dropped without completing it.
      */
     void reset() {
-        releaseController();
         direction = DIRECTION_NONE;
         outputValue = false;
         irqType = IRQ_TYPE_NONE;
         latched = false;
         heldEvent = null;
+        releaseController();
     }
 
     private boolean inUse() {
@@ -462,13 +472,16 @@ final class LineState {
     }
 
     private void disableInterrupt() {
-        closeWatch();
         irqType = IRQ_TYPE_NONE;
         latched = false;
-        if (heldEvent != null) {
-            DescriptorChain chain = heldEvent;
-            heldEvent = null;
-            events.complete(chain, IRQ_STATUS_INVALID);
+        DescriptorChain held = heldEvent;
+        heldEvent = null;
+        try {
+            closeWatch();
+        } finally {
+            if (held != null) {
+                events.complete(held, IRQ_STATUS_INVALID);
+            }
         }
     }
 
@@ -478,7 +491,7 @@ final class LineState {
             if (inUse != null && inUse.getValue() == (irqType == IRQ_TYPE_LEVEL_HIGH)) {
                 deliver();
             }
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             failed("reading the level of a level interrupt", e);
         }
     }
@@ -490,19 +503,24 @@ final class LineState {
     }
 
     private void closeWatch() {
-        if (subscription != null) {
-            subscription.close();
+        EdgeSubscription watch = subscription;
+        if (watch != null) {
             subscription = null;
+            watch.close();
             // close() is synchronous: every edge of this watch is counted by now.
             events.discardEdges();
         }
     }
 
     private void releaseController() {
-        closeWatch();
-        if (handle != null) {
-            handle.close();
-            handle = null;
+        GpioLine released = handle;
+        handle = null;
+        try {
+            closeWatch();
+        } finally {
+            if (released != null) {
+                released.close();
+            }
         }
     }
 
@@ -531,8 +549,10 @@ final class LineState {
         return ERR;
     }
 
-    private int failed(String what, Exception e) {
-        log.guestError(line, what + " failed on controller offset " + offset + ": " + e.getMessage());
+    private int failed(String what, Throwable e) {
+        // The reason of a GpioException says it all; anything else needs its class.
+        String reason = e instanceof GpioException ? e.getMessage() : e.toString();
+        log.guestError(line, what + " failed on controller offset " + offset + ": " + reason);
         return ERR;
     }
 }

@@ -51,7 +51,10 @@ final class TestController implements GpioController {
         nextFailure = new GpioException(reason, "injected " + reason);
     }
 
-    /** The next controller or line call throws this, as a broken backend or a fault would. */
+    /**
+     * The next controller, line or edge-watch-closing call throws this, as a
+     * broken backend or a fault would.
+     */
     synchronized void throwNext(Error error) {
         nextFailure = error;
     }
@@ -263,6 +266,12 @@ final class TestController implements GpioController {
             }
             return () -> {
                 synchronized (TestController.this) {
+                    // close() cannot fail with a GpioException, but an Error can come through.
+                    if (nextFailure instanceof Error) {
+                        Error failure = (Error) nextFailure;
+                        nextFailure = null;
+                        throw failure;
+                    }
                     if (listener == edgeListener) {
                         calls.add("unwatch " + offset);
                         listener = null;
