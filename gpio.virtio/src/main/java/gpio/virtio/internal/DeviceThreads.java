@@ -11,11 +11,12 @@ import java.util.concurrent.Executor;
  * queues handed to {@link #execute}, and one watchdog that runs a task
  * periodically. Never a thread per line or per request.
  *
- * <p>{@link #execute} allocates nothing once the task queue has grown to the
- * number of lines (each line queue is in it at most once). Closing lets the
- * workers finish what is queued (so lines get released after a reset), then
- * stops them; a worker stuck in a controller call is abandoned after a grace
- * period.
+ * <p>Neither a failing task nor a failing watchdog run ends its thread: each
+ * failure is logged and the thread goes on with the next. {@link #execute}
+ * allocates nothing once the task queue has grown to the number of lines
+ * (each line queue is in it at most once). Closing lets the workers finish
+ * what is queued (so lines get released after a reset), then stops them; a
+ * worker stuck in a controller call is abandoned after a grace period.
  */
 final class DeviceThreads implements Executor, AutoCloseable {
 
@@ -80,7 +81,13 @@ final class DeviceThreads implements Executor, AutoCloseable {
                     return; // closed and drained
                 }
             }
-            task.run();
+            try {
+                task.run();
+            } catch (Throwable e) {
+                // Line queues catch their own failures; this keeps the worker for anything else.
+                log.event(Level.ERROR, Thread.currentThread().getName() + ": a task failed, the worker goes on: "
+                        + e);
+            }
         }
     }
 
@@ -102,8 +109,8 @@ final class DeviceThreads implements Executor, AutoCloseable {
             }
             try {
                 periodic.run();
-            } catch (RuntimeException e) {
-                log.event(Level.ERROR, "watchdog failed: " + e);
+            } catch (Throwable e) {
+                log.event(Level.ERROR, "watchdog task failed, it runs again next period: " + e);
             }
             next += periodNanos;
         }

@@ -35,7 +35,9 @@ import gpio.vhostuser.VirtioDevice;
  * they never call the controller, so they never block. Messages that name no
  * valid line (malformed chains, out-of-range lines, GET_LINE_NAMES) are
  * answered right there; everything else runs on the executor, one line at a
- * time per line. {@link #setController} comes from the component (any thread).
+ * time per line, as parsed here (the request is read from guest memory once).
+ * {@link #setController} comes from the component (any thread). The threading
+ * model, time limits and fault handling are described in {@link LineQueue}.
  *
  * <p>Lifetime of a controller swap: {@link #setController} only publishes the
  * new controller and wakes every line. A message already running on the old
@@ -171,8 +173,9 @@ final class GpioDevice implements VirtioDevice {
     }
 
     /**
-     * Answers ERR to requests whose controller call has not returned within the
-     * configured timeout; called periodically by a watchdog.
+     * Answers ERR to every request queued longer ago than the configured
+     * timeout, whether its controller call is running or it still waits (see
+     * {@link LineQueue}); called periodically by a watchdog.
      *
      * @param now the current {@link System#nanoTime()}
      */
@@ -269,7 +272,7 @@ final class GpioDevice implements VirtioDevice {
             answerDirectly(chain);
             return;
         }
-        current[gpio].submitRequest(chain);
+        current[gpio].submitRequest(chain, type, value);
     }
 
     private void answerLineNames(DescriptorChain chain, int gpio, int value) {

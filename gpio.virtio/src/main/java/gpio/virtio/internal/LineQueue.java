@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.virtio.internal;
 
+import static gpio.virtio.internal.VirtioGpio.DIRECTION_NONE;
 import static gpio.virtio.internal.VirtioGpio.IRQ_RESPONSE_SIZE;
 import static gpio.virtio.internal.VirtioGpio.MSG_GET_DIRECTION;
 import static gpio.virtio.internal.VirtioGpio.MSG_GET_VALUE;
 import static gpio.virtio.internal.VirtioGpio.MSG_SET_DIRECTION;
 import static gpio.virtio.internal.VirtioGpio.MSG_SET_IRQ_TYPE;
 import static gpio.virtio.internal.VirtioGpio.MSG_SET_VALUE;
-import static gpio.virtio.internal.VirtioGpio.REQUEST_SIZE;
 import static gpio.virtio.internal.VirtioGpio.RESPONSE_SIZE;
 import static gpio.virtio.internal.VirtioGpio.STATUS_ERR;
 import static gpio.virtio.internal.VirtioGpio.STATUS_OK;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 
@@ -26,19 +25,28 @@ import gpio.vhostuser.DescriptorChain;
  * The work queue of one guest line: requestq messages, eventq buffers, edges
  * and controller swaps for that line, carried out one at a time, in order, on
  * a thread of the device's executor, so that a slow controller call holds up
- * only its own line.
+ * only its own line. This comment is the document of the device's threading
+ * model.
  *
- * <p>Design (threading and buffer ownership):
+ * <p>Threads: the transport thread parses and queues ({@link GpioDevice#handle});
+ * a small fixed set of workers ({@link DeviceThreads}, {@code worker.threads})
+ * drains the line queues handed to it; one watchdog answers what waited too
+ * long ({@link #expire}). No thread per line or per request.
+ *
+ * <p>Ownership:
  * <ul>
- * <li>Only the thread draining the queue touches the {@link LineState} and the
- *     request buffer. At most one thread drains a queue at a time: the queue is
- *     handed to the executor only when it is not already scheduled.</li>
- * <li>Everything else (the pending chains, the edge count, the chain in flight)
- *     is guarded by the queue's monitor. A request chain is answered by whoever
- *     takes it out of {@code inFlight} under the monitor: the drainer when the
- *     controller call returns, or the watchdog ({@link #expire}) when it did not
- *     return in time. The loser never touches the chain, which the transport
- *     may already have reused.</li>
+ * <li>Only the thread draining the queue touches the {@link LineState}. At
+ *     most one thread drains a queue at a time: the queue is handed to the
+ *     executor only when it is not already scheduled, and it unschedules itself
+ *     only with nothing left to do, under the monitor.</li>
+ * <li>Everything else (the pending requests, the edge count, the chain in
+ *     flight, the flags) is guarded by the queue's monitor. A request chain is
+ *     answered by whoever takes it out of the queue or out of {@code inFlight}
+ *     under the monitor: the drainer when the controller call returns, or the
+ *     watchdog when it waited too long. The loser never touches the chain,
+ *     which the transport may already have reused; so no request is answered
+ *     twice, and none is left unanswered (short of a reset, which voids
+ *     them, or a response whose memory faults).</li>
  * <li>{@link #reset()} (rings stopped) voids every chain at once under the
  *     monitor: pending ones are dropped, the one in flight is forgotten, and
  *     eventq completions are refused until the drainer has run the reset
@@ -50,32 +58,85 @@ import gpio.vhostuser.DescriptorChain;
  *     queue so that a held eventq buffer or an edge watch moves over even when
  *     the guest sends nothing.</li>
  * </ul>
+ *
+ * <p>Time limit: every request is bounded by the time it was queued (kept with
+ * it in {@link PendingRequests}), whether it waits behind a slow call of its
+ * own line, waits for a free worker (every worker wedged in other lines' calls)
+ * or is being carried out; so it is answered within the timeout plus one
+ * watchdog period (100 ms in the component). The watchdog, every period,
+ * answers ERR:
+ * <ul>
+ * <li>the request in flight once {@code request.timeout.ms} have passed since it
+ *     was queued; the late result of its call is dropped;</li>
+ * <li>every queued request older than the timeout, and, while the line is
+ *     <em>stuck</em> (the drainer has been in one item, a controller call, for
+ *     longer than the timeout), every queued request at once: it could only
+ *     wait behind that call. These are answered without being carried out: the
+ *     guest was told they failed, so carrying them out later would contradict
+ *     the answer.</li>
+ * </ul>
+ * The one exception is a release: a SET_DIRECTION NONE answered ERR this way
+ * is remembered and carried out by the drainer before anything queued after
+ * it, as soon as the drainer is free (the stuck call returned, or a worker
+ * took the line). The Linux driver sends it when a line is freed and ignores
+ * the answer, so without it the host line would stay held and driven for a
+ * guest that let it go.
+ *
+ * <p>Faults: nothing that a controller or a chain can throw ends a worker or
+ * leaves a line scheduled with nobody draining it. {@link LineState} treats
+ * anything a controller call throws as a failed call (rolled back, ERR); the
+ * drainer catches whatever else escapes one item (for example an
+ * {@link InternalError} from a guest-memory access that faults), logs it with
+ * the line and what it was doing, answers the request ERR if it still can, and
+ * goes on with the next item. Writing a response that faults is logged and
+ * leaves the chain unanswered (its memory is gone).
+ *
+ * <p>Allocation: a request costs no allocation once the line's
+ * {@link PendingRequests} has grown to the depth the guest uses; the watchdog
+ * scans the queues without allocating unless it has something to log.
  */
 final class LineQueue implements Runnable, LineState.Events, EdgeListener {
+
+    /** What the drainer took out of the queue, in the order it takes it. */
+    private static final int IDLE = 0;
+    private static final int RESET = 1;
+    private static final int RELEASE = 2;
+    private static final int REQUEST = 3;
+    private static final int EVENT_BUFFER = 4;
+    private static final int EDGES = 5;
+    private static final int REBIND = 6;
 
     private final int line;
     private final GpioDevice device;
     private final Executor executor;
     private final DeviceLog log;
     private final LineState state;
-    /** Read by the drainer only. */
-    private final ByteBuffer request = ByteBuffer.allocate(REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     /** Written under the monitor only. */
     private final ByteBuffer response = ByteBuffer.allocate(RESPONSE_SIZE);
     /** Written under the monitor only. */
     private final ByteBuffer irqResponse = ByteBuffer.allocate(IRQ_RESPONSE_SIZE);
 
     // Guarded by this.
-    private final ArrayDeque<DescriptorChain> requests = new ArrayDeque<>();
+    private final PendingRequests requests = new PendingRequests();
     private final ArrayDeque<DescriptorChain> eventBuffers = new ArrayDeque<>();
     private int edgeCount;
     private boolean scheduled;
     private boolean resetPending;
     private boolean rebindPending;
+    /** The watchdog answered a SET_DIRECTION NONE before it ran: the drainer releases the line next. */
+    private boolean releasePending;
     private DescriptorChain inFlight;
-    private long inFlightSince;
-    /** The watchdog answered the chain in flight; the drainer is still in the controller call. */
-    private boolean stuck;
+    private int inFlightType;
+    private long inFlightQueuedAt;
+    /** The drainer is carrying out an item it took at {@link #carryingOutSince}. */
+    private boolean carryingOut;
+    private long carryingOutSince;
+
+    // The item the drainer took; drainer only.
+    private DescriptorChain takenChain;
+    private int takenType;
+    private int takenValue;
+    private int takenEdges;
 
     LineQueue(int line, int offset, GpioDevice device, Executor executor, String consumer, DeviceLog log) {
         this.line = line;
@@ -86,13 +147,15 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     }
 
     /**
-     * Queues a requestq chain whose request is at least {@link VirtioGpio#REQUEST_SIZE}
-     * bytes and whose response has room for {@link VirtioGpio#RESPONSE_SIZE}.
+     * Queues a requestq chain whose response has room for
+     * {@link VirtioGpio#RESPONSE_SIZE}.
      *
      * @param chain the chain
+     * @param type the message type, as parsed from the request
+     * @param value the message value, as parsed from the request
      */
-    synchronized void submitRequest(DescriptorChain chain) {
-        requests.add(chain);
+    synchronized void submitRequest(DescriptorChain chain, int type, int value) {
+        requests.add(chain, type, value, System.nanoTime());
         schedule();
     }
 
@@ -127,6 +190,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         eventBuffers.clear();
         edgeCount = 0;
         inFlight = null;
+        releasePending = false; // the reset releases the line anyway
         resetPending = true;
         schedule();
     }
@@ -162,89 +226,150 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     }
 
     /**
-     * Answers with ERR a request whose controller call has taken longer than
-     * {@code timeoutNanos}, and every request queued behind it while the call
-     * is still running: the Linux driver waits without timeout.
+     * The watchdog: answers ERR to every request of this line that was queued
+     * more than {@code timeoutNanos} ago, whether it is being carried out or
+     * still waits, and to everything queued behind a call that did not return
+     * in time (see the class comment).
      *
      * @param now the current {@link System#nanoTime()}
-     * @param timeoutNanos how long a controller call may take
+     * @param timeoutNanos how long a request may wait for its answer
      */
     synchronized void expire(long now, long timeoutNanos) {
-        if (inFlight != null && now - inFlightSince > timeoutNanos) {
-            log.guestError(line, "controller call did not return within " + timeoutNanos / 1_000_000
-                    + " ms: answered ERR");
-            respond(inFlight, LineState.ERR);
+        if (inFlight != null && now - inFlightQueuedAt > timeoutNanos) {
+            log.guestError(line, messageName(inFlightType) + ": the controller call did not return within "
+                    + timeoutNanos / 1_000_000 + " ms of the request: answered ERR");
+            DescriptorChain chain = inFlight;
             inFlight = null;
-            stuck = true;
+            respond(chain, LineState.ERR);
         }
-        if (stuck) {
-            DescriptorChain chain;
-            while ((chain = requests.poll()) != null) {
-                respond(chain, LineState.ERR);
+        boolean stuck = carryingOut && now - carryingOutSince > timeoutNanos;
+        int expired = 0;
+        boolean release = false;
+        while (!requests.isEmpty() && (stuck || now - requests.queuedAt() > timeoutNanos)) {
+            if (requests.type() == MSG_SET_DIRECTION && requests.value() == DIRECTION_NONE) {
+                release = true;
             }
+            DescriptorChain chain = requests.chain();
+            requests.remove();
+            expired++;
+            respond(chain, LineState.ERR);
+        }
+        if (expired > 0) {
+            releasePending |= release;
+            log.guestError(line, expired + " queued message(s) answered ERR without being carried out: "
+                    + (stuck ? "they wait behind a call that has run for more than " + timeoutNanos / 1_000_000
+                            + " ms" : "they waited more than " + timeoutNanos / 1_000_000 + " ms")
+                    + (release ? "; the release among them is carried out as soon as the line is free" : ""));
         }
     }
 
     @Override
     public void run() {
         for (;;) {
-            DescriptorChain request;
-            DescriptorChain eventBuffer = null;
-            int edges = 0;
-            boolean doReset;
-            synchronized (this) {
-                doReset = resetPending;
-                request = doReset ? null : requests.poll();
-                if (request != null) {
-                    inFlight = request;
-                    inFlightSince = System.nanoTime();
-                } else if (!doReset) {
-                    eventBuffer = eventBuffers.poll();
-                    if (eventBuffer == null) {
-                        edges = edgeCount;
-                        edgeCount = 0;
-                        if (edges == 0 && !rebindPending) {
-                            scheduled = false;
-                            return;
-                        }
-                    }
-                }
-                rebindPending = false;
+            int work = take();
+            if (work == IDLE) {
+                return;
             }
             try {
-                if (doReset) {
-                    state.reset();
-                    synchronized (this) {
-                        resetPending = false;
-                    }
-                    continue;
+                carryOut(work);
+            } catch (Throwable e) {
+                // Whatever escaped (a fault in guest memory, a bug) ends this item, not the line or the worker.
+                log.guestError(line, "unexpected " + e + " while " + doing(work) + "; the line goes on");
+                if (work == REQUEST) {
+                    finish(takenChain, LineState.ERR);
                 }
-                GpioController current = device.controller();
-                if (state.controller() != current) {
-                    state.rebind(current);
-                }
-                if (request != null) {
-                    answer(request);
-                } else if (eventBuffer != null) {
-                    state.unmask(eventBuffer);
-                } else if (edges > 0) {
-                    state.edges(edges);
-                }
-            } catch (RuntimeException e) {
-                // A bug here must not leave the line unscheduled for ever.
-                log.guestError(line, "unexpected failure: " + e);
-                if (request != null) {
-                    finish(request, LineState.ERR);
-                }
+            } finally {
+                takenChain = null;
             }
         }
     }
 
-    private void answer(DescriptorChain chain) {
-        request.clear();
-        chain.read(0, request);
-        int type = request.getShort(0) & 0xFFFF;
-        int value = request.getInt(4);
+    /** Takes the next item under the monitor, or unschedules the queue when there is none. */
+    private synchronized int take() {
+        carryingOut = true;
+        carryingOutSince = System.nanoTime();
+        if (resetPending) {
+            return RESET; // cleared once the reset has run (refuses eventq completions until then)
+        }
+        if (releasePending) {
+            releasePending = false;
+            return RELEASE;
+        }
+        boolean rebind = rebindPending;
+        rebindPending = false;
+        if (!requests.isEmpty()) {
+            takenChain = requests.chain();
+            takenType = requests.type();
+            takenValue = requests.value();
+            inFlight = takenChain;
+            inFlightType = takenType;
+            inFlightQueuedAt = requests.queuedAt();
+            requests.remove();
+            return REQUEST;
+        }
+        takenChain = eventBuffers.poll();
+        if (takenChain != null) {
+            return EVENT_BUFFER;
+        }
+        takenEdges = edgeCount;
+        edgeCount = 0;
+        if (takenEdges > 0) {
+            return EDGES;
+        }
+        if (rebind) {
+            return REBIND;
+        }
+        carryingOut = false;
+        scheduled = false;
+        return IDLE;
+    }
+
+    private void carryOut(int work) {
+        if (work == RESET) {
+            try {
+                state.reset();
+            } finally {
+                synchronized (this) {
+                    resetPending = false;
+                }
+            }
+            return;
+        }
+        if (work == RELEASE) {
+            state.discard();
+            return;
+        }
+        GpioController current = device.controller();
+        if (state.controller() != current) {
+            state.rebind(current);
+        }
+        if (work == REQUEST) {
+            answer(takenChain, takenType, takenValue);
+        } else if (work == EVENT_BUFFER) {
+            state.unmask(takenChain);
+        } else if (work == EDGES) {
+            state.edges(takenEdges);
+        }
+    }
+
+    private String doing(int work) {
+        switch (work) {
+            case RESET:
+                return "resetting the line";
+            case RELEASE:
+                return "releasing the line after its SET_DIRECTION NONE timed out";
+            case REQUEST:
+                return "carrying out " + messageName(takenType) + " " + takenValue;
+            case EVENT_BUFFER:
+                return "taking an eventq buffer";
+            case EDGES:
+                return "handling " + takenEdges + " edge(s)";
+            default:
+                return "moving the line to the current controller";
+        }
+    }
+
+    private void answer(DescriptorChain chain, int type, int value) {
         int result = execute(type, value);
         GpioController current = device.controller();
         if (result == LineState.ERR && current != null && state.controller() != current) {
@@ -280,7 +405,6 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     }
 
     private synchronized void finish(DescriptorChain chain, int result) {
-        stuck = false;
         if (inFlight != chain) {
             return; // answered by the watchdog, or void after a reset
         }
@@ -288,7 +412,11 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         respond(chain, result);
     }
 
-    /** Writes a response and returns the chain; called under the monitor. */
+    /**
+     * Writes a response and returns the chain; called under the monitor. A
+     * chain whose memory faults cannot be answered: that is logged, and the
+     * caller goes on.
+     */
     private void respond(DescriptorChain chain, int result) {
         response.clear();
         if (result < 0) {
@@ -298,14 +426,35 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
             response.put(STATUS_OK).put((byte) result);
         }
         response.flip();
-        chain.write(0, response);
-        chain.complete(RESPONSE_SIZE);
+        try {
+            chain.write(0, response);
+            chain.complete(RESPONSE_SIZE);
+        } catch (Throwable e) {
+            log.guestError(line, "answering a request failed, it stays unanswered: " + e);
+        }
     }
 
     private void schedule() {
         if (!scheduled) {
             scheduled = true;
             executor.execute(this);
+        }
+    }
+
+    private static String messageName(int type) {
+        switch (type) {
+            case MSG_GET_DIRECTION:
+                return "GET_DIRECTION";
+            case MSG_SET_DIRECTION:
+                return "SET_DIRECTION";
+            case MSG_GET_VALUE:
+                return "GET_VALUE";
+            case MSG_SET_VALUE:
+                return "SET_VALUE";
+            case MSG_SET_IRQ_TYPE:
+                return "SET_IRQ_TYPE";
+            default:
+                return "message type " + type;
         }
     }
 }

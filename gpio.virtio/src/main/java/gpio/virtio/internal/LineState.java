@@ -20,6 +20,7 @@ import gpio.api.EdgeSubscription;
 import gpio.api.GpioController;
 import gpio.api.GpioException;
 import gpio.api.GpioLine;
+import gpio.api.LineInfo;
 import gpio.api.LineSettings;
 import gpio.vhostuser.DescriptorChain;
 
@@ -35,7 +36,11 @@ import gpio.vhostuser.DescriptorChain;
  * the rings were reset meanwhile.
  *
  * <p>Operations return the response value (0..255) on success or {@link #ERR};
- * the reason of an error goes to the device log.
+ * the reason of an error goes to the device log. A controller call that throws
+ * anything, an {@link Error} included (a backend bug, a fault), is a failed call:
+ * the guest state is rolled back and the message answered ERR. Releasing puts
+ * the guest state back first and closes the controller line whatever else
+ * fails on the way, so a line the guest let go is never left held.
  */
 final class LineState {
 
@@ -152,7 +157,7 @@ final class LineState {
         }
         try {
             return controller.lineInfo(offset).direction() == Direction.OUTPUT ? DIRECTION_OUT : DIRECTION_IN;
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             return failed("GET_DIRECTION", e);
         }
     }
@@ -177,15 +182,18 @@ final class LineState {
         try {
             applyToController();
             return 0;
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             direction = previous;
             return failed("SET_DIRECTION " + value, e);
         }
     }
 
     /**
-     * {@code VIRTIO_GPIO_MSG_GET_VALUE}: needs a line in use (a direction set, or
-     * an interrupt enabled).
+     * {@code VIRTIO_GPIO_MSG_GET_VALUE}. A line in use (a direction set, or an
+     * interrupt enabled) is read through its request. A line the guest has not
+     * configured is read as {@link #getDirection} reports it: Linux reads such
+     * lines without a SET_DIRECTION ({@code gpioget --as-is}, sysfs, in-kernel
+     * {@code GPIOD_ASIS} consumers). See {@link #readUnconfigured}.
      *
      * @return 0, 1 or {@link #ERR}
      */
@@ -193,11 +201,38 @@ final class LineState {
         try {
             GpioLine inUse = lineInUse();
             if (inUse == null) {
-                return invalid("GET_VALUE on a line with direction none");
+                return readUnconfigured();
             }
             return inUse.getValue() ? 1 : 0;
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             return failed("GET_VALUE", e);
+        }
+    }
+
+    /**
+     * Reads a line the guest has not configured without changing it: an input
+     * is requested as an input for the read and released again. The API has
+     * no request that keeps the line as it is, so a line that is an output
+     * (left driven by someone who released it) is not read: requesting it as
+     * an input would stop its drive, as an output would drive a value we do not
+     * know. A line held by another consumer is not read either.
+     */
+    private int readUnconfigured() throws GpioException {
+        if (controller == null) {
+            return noController();
+        }
+        LineInfo info = controller.lineInfo(offset);
+        if (info.used()) {
+            String holder = info.consumer().isEmpty() ? "another consumer" : "'" + info.consumer() + "'";
+            return invalid("GET_VALUE on a line the guest has not configured: " + holder
+                    + " holds it on the host, not read");
+        }
+        if (info.direction() == Direction.OUTPUT) {
+            return invalid("GET_VALUE on a line the guest has not configured, which is an output on the host:"
+                    + " not read, since reading it would need a request that changes its drive");
+        }
+        try (GpioLine read = controller.request(offset, INPUT, consumer)) {
+            return read.getValue() ? 1 : 0;
         }
     }
 
@@ -220,7 +255,7 @@ final class LineState {
         try {
             lineInUse().setValue(outputValue);
             return 0;
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             outputValue = previous;
             return failed("SET_VALUE " + value, e);
         }
@@ -261,7 +296,7 @@ final class LineState {
         }
         try {
             applyToController();
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             irqType = previous;
             closeWatch();
             return failed("SET_IRQ_TYPE " + type, e);
@@ -342,11 +377,15 @@ final class LineState {
         // Edges the old watch counted but this line has not handled yet happened
         // while the interrupt was enabled: they stay counted and are handled
         // after the swap (an edge type delivers or latches them).
-        if (subscription != null) {
-            subscription.close();
-            subscription = null;
+        EdgeSubscription oldWatch = subscription;
+        subscription = null;
+        try {
+            if (oldWatch != null) {
+                oldWatch.close();
+            }
+        } finally {
+            releaseController();
         }
-        releaseController();
         controller = next;
         if (next == null || !inUse()) {
             return;
@@ -356,7 +395,7 @@ final class LineState {
             if (heldEvent != null && isLevel()) {
                 deliverIfLevelActive();
             }
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             failed("replaying the line's state on the new controller", e);
         }
     }
@@ -366,10 +405,13 @@ final class LineState {
      * state, returning a held eventq buffer with INVALID.
      */
     void discard() {
-        releaseController();
         direction = DIRECTION_NONE;
         outputValue = false;
-        disableInterrupt();
+        try {
+            disableInterrupt();
+        } finally {
+            releaseController();
+        }
     }
 
     /**
@@ -377,12 +419,12 @@ final class LineState {
      * A held eventq buffer is void and is dropped without completing it.
      */
     void reset() {
-        releaseController();
         direction = DIRECTION_NONE;
         outputValue = false;
         irqType = IRQ_TYPE_NONE;
         latched = false;
         heldEvent = null;
+        releaseController();
     }
 
     private boolean inUse() {
@@ -430,13 +472,16 @@ final class LineState {
     }
 
     private void disableInterrupt() {
-        closeWatch();
         irqType = IRQ_TYPE_NONE;
         latched = false;
-        if (heldEvent != null) {
-            DescriptorChain chain = heldEvent;
-            heldEvent = null;
-            events.complete(chain, IRQ_STATUS_INVALID);
+        DescriptorChain held = heldEvent;
+        heldEvent = null;
+        try {
+            closeWatch();
+        } finally {
+            if (held != null) {
+                events.complete(held, IRQ_STATUS_INVALID);
+            }
         }
     }
 
@@ -446,7 +491,7 @@ final class LineState {
             if (inUse != null && inUse.getValue() == (irqType == IRQ_TYPE_LEVEL_HIGH)) {
                 deliver();
             }
-        } catch (GpioException | RuntimeException e) {
+        } catch (GpioException | RuntimeException | Error e) {
             failed("reading the level of a level interrupt", e);
         }
     }
@@ -458,19 +503,24 @@ final class LineState {
     }
 
     private void closeWatch() {
-        if (subscription != null) {
-            subscription.close();
+        EdgeSubscription watch = subscription;
+        if (watch != null) {
             subscription = null;
+            watch.close();
             // close() is synchronous: every edge of this watch is counted by now.
             events.discardEdges();
         }
     }
 
     private void releaseController() {
-        closeWatch();
-        if (handle != null) {
-            handle.close();
-            handle = null;
+        GpioLine released = handle;
+        handle = null;
+        try {
+            closeWatch();
+        } finally {
+            if (released != null) {
+                released.close();
+            }
         }
     }
 
@@ -499,8 +549,10 @@ final class LineState {
         return ERR;
     }
 
-    private int failed(String what, Exception e) {
-        log.guestError(line, what + " failed on controller offset " + offset + ": " + e.getMessage());
+    private int failed(String what, Throwable e) {
+        // The reason of a GpioException says it all; anything else needs its class.
+        String reason = e instanceof GpioException ? e.getMessage() : e.toString();
+        log.guestError(line, what + " failed on controller offset " + offset + ": " + reason);
         return ERR;
     }
 }

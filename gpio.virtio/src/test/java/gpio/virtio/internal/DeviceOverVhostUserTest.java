@@ -16,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,15 +52,6 @@ class DeviceOverVhostUserTest {
         return c;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Guest.WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + Guest.WAIT + ": " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
 
     private static boolean used(GpioController controller, int offset) {
         try {
@@ -89,7 +79,7 @@ class DeviceOverVhostUserTest {
             first.unmask(1);
             assertTrue(used(controller(), 0) && used(controller(), 1));
         }
-        await("lines released after the disconnect", () -> !used(controller(), 0) && !used(controller(), 1));
+        Await.until("lines released after the disconnect", () -> !used(controller(), 0) && !used(controller(), 1));
         try (FrontendGuest second = new FrontendGuest(dir.resolve("gpio.sock"), 64)) {
             ok(second, MSG_SET_DIRECTION, 0, DIRECTION_OUT);
             assertFalse(((GpioSimulator) chip).level(0), "the first driver's output value is forgotten");
@@ -118,7 +108,7 @@ class DeviceOverVhostUserTest {
             assertFalse(((GpioSimulator) chip).level(2));
             high.deactivate();
             assertEquals(1, ok(a, MSG_GET_VALUE, 0, 0)[1], "the other device still serves");
-            await("the closed device's line is released", () -> !used(controller(), 2));
+            Await.until("the closed device's line is released", () -> !used(controller(), 2));
         }
         low.deactivate();
     }

@@ -28,6 +28,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import gpio.api.GpioController;
+import gpio.api.GpioLine;
+import gpio.api.LineSettings;
 import gpio.sim.GpioSimulator;
 
 /**
@@ -85,6 +87,24 @@ abstract class DriverSequences {
         ok(MSG_SET_DIRECTION, 1, DIRECTION_IN);
         assertEquals(0, ok(MSG_GET_VALUE, 1, 0)[1]);
         ok(MSG_SET_DIRECTION, 1, DIRECTION_NONE);
+    }
+
+    @Test
+    void gpiogetAsIsReadsALineTheGuestNeverConfigured() throws Exception {
+        // libgpiod v2 gpioget --as-is (and sysfs, GPIOD_ASIS): the direction, then the value, no SET_DIRECTION.
+        sim().setInput(1, true);
+        assertEquals(DIRECTION_IN, ok(MSG_GET_DIRECTION, 1, 0)[1]);
+        assertEquals(1, ok(MSG_GET_VALUE, 1, 0)[1]);
+        assertFalse(controller().lineInfo(1).used(), "released after the read");
+        sim().setInput(1, false);
+        assertEquals(0, ok(MSG_GET_VALUE, 1, 0)[1]);
+        try (GpioLine other = controller().request(2, LineSettings.input(), "host-tool")) {
+            assertEquals(DIRECTION_IN, ok(MSG_GET_DIRECTION, 2, 0)[1]);
+            assertEquals(1, guest().call(MSG_GET_VALUE, 2, 0)[0], "ERR: another consumer holds the line");
+            assertEquals("host-tool", controller().lineInfo(2).consumer(), "and keeps it");
+            sim().setInput(2, true);
+            assertTrue(other.getValue(), "undisturbed");
+        }
     }
 
     @Test

@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
 
 import gpio.api.Direction;
 import gpio.api.GpioException;
+import gpio.api.GpioLine;
+import gpio.api.LineSettings;
 
 /**
  * The device logic against chains built in memory and a controller in memory,
@@ -205,6 +207,36 @@ class GpioDeviceTest {
     }
 
     @Test
+    void getValueOfAnUnconfiguredInputReadsItAsGetDirectionReportsItAndLeavesItFree() {
+        controller.drive(1, true);
+        assertOk(send(MSG_GET_DIRECTION, 1, 0), DIRECTION_IN);
+        assertOk(send(MSG_GET_VALUE, 1, 0), 1);
+        assertFalse(controller.isHeld(1), "released after the read");
+        controller.drive(1, false);
+        assertOk(send(MSG_GET_VALUE, 1, 0), 0);
+        assertTrue(controller.calls().contains("request 1 in"), controller.calls().toString());
+        assertOk(send(MSG_GET_DIRECTION, 1, 0), DIRECTION_IN);
+    }
+
+    @Test
+    void getValueOfAnUnconfiguredLineHeldElsewhereOrDrivenIsErrAndLeavesItAlone() throws GpioException {
+        try (LogCapture log = new LogCapture(); GpioLine other = controller.request(2, LineSettings.input(), "other")) {
+            assertOk(send(MSG_GET_DIRECTION, 2, 0), DIRECTION_IN);
+            assertErr(send(MSG_GET_VALUE, 2, 0));
+            assertTrue(controller.isHeld(2), "the other consumer keeps it");
+            controller.drive(2, true);
+            assertTrue(other.getValue(), "undisturbed");
+            assertEquals(1, log.containing("line 2", "GET_VALUE", "another consumer holds it on the host").size(),
+                    "logged why");
+        }
+        controller.setDirection(3, Direction.OUTPUT);
+        assertOk(send(MSG_GET_DIRECTION, 3, 0), DIRECTION_OUT);
+        assertErr(send(MSG_GET_VALUE, 3, 0));
+        assertFalse(controller.calls().stream().anyMatch(c -> c.startsWith("request 3")),
+                "an output is not requested (and so changed) to read it: " + controller.calls());
+    }
+
+    @Test
     void setDirectionNoneReleasesTheLineAndDiscardsAllItsState() {
         assertOk(send(MSG_SET_VALUE, 1, 1), 0);
         assertOk(send(MSG_SET_DIRECTION, 1, DIRECTION_IN), 0);
@@ -230,7 +262,6 @@ class GpioDeviceTest {
         assertErr(send(MSG_SET_DIRECTION, 0, 3)); // undefined direction
         assertErr(send(MSG_SET_VALUE, 0, 2)); // undefined value
         assertErr(send(MSG_SET_IRQ_TYPE, 0, 5)); // undefined irq type
-        assertErr(send(MSG_GET_VALUE, 0, 0)); // line not in use
         assertErr(send(MSG_GET_DIRECTION, 0, 9)); // non-zero value
         assertErr(send(MSG_GET_LINE_NAMES, 1, 0)); // names ask gpio 0
         InMemoryChain tooSmall = InMemoryChain.request(MSG_GET_LINE_NAMES, 0, 0, 4);

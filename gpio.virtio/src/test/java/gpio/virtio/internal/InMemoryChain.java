@@ -17,7 +17,9 @@ final class InMemoryChain implements DescriptorChain {
     private final byte[] readable;
     private final byte[] writable;
     private final AtomicInteger completions = new AtomicInteger();
+    private final AtomicInteger writesAfterCompletion = new AtomicInteger();
     private volatile int usedLength = -1;
+    private volatile boolean faulting;
 
     InMemoryChain(byte[] readable, int writableLength) {
         this.readable = readable.clone();
@@ -62,7 +64,12 @@ final class InMemoryChain implements DescriptorChain {
 
     @Override
     public synchronized int write(int offset, ByteBuffer src) {
+        if (faulting) {
+            throw new InternalError("a fault occurred in an unsafe memory access operation");
+        }
         if (completions.get() > 0) {
+            // Counted as well: the device may catch the error (a chain whose memory faults is not answered).
+            writesAfterCompletion.incrementAndGet();
             throw new AssertionError("write after completion");
         }
         int n = Math.max(0, Math.min(src.remaining(), writable.length - offset));
@@ -81,6 +88,15 @@ final class InMemoryChain implements DescriptorChain {
         }
     }
 
+    /**
+     * Makes every write to the chain fail as a guest-memory access does when the
+     * memory behind it was truncated: the JVM raises an {@link InternalError}.
+     */
+    InMemoryChain faulting() {
+        faulting = true;
+        return this;
+    }
+
     /** Makes the chain available again, as the transport reuses chain objects. */
     synchronized void rearm() {
         completions.set(0);
@@ -93,6 +109,11 @@ final class InMemoryChain implements DescriptorChain {
 
     int completions() {
         return completions.get();
+    }
+
+    /** How often the device wrote to the chain after completing it (tried to answer it again). */
+    int writesAfterCompletion() {
+        return writesAfterCompletion.get();
     }
 
     int usedLength() {

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,15 +71,6 @@ class LiveSwapTest {
         assertEquals(value, chain.written(1));
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT + ": " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
 
     @Test
     void messagesForOneLineAreAnsweredInOrderWhileOtherLinesGoOn() throws InterruptedException {
@@ -119,7 +109,7 @@ class LiveSwapTest {
         InMemoryChain queued = send(MSG_GET_VALUE, 2, 0).awaitCompletion(WAIT);
         assertEquals(1, queued.written(0), "queued behind a stuck call: ERR too");
         first.open();
-        await("the line works again", () -> {
+        Await.until("the line works again", () -> {
             try {
                 InMemoryChain again = call(MSG_GET_VALUE, 2, 0);
                 return again.written(0) == 0;
@@ -141,9 +131,9 @@ class LiveSwapTest {
         device.handle(EVENT_QUEUE, held);
 
         device.setController(second);
-        await("line 0 driven high on the new controller", () -> second.isHeld(0) && second.level(0));
-        await("line 1 watched on the new controller", () -> second.isWatched(1));
-        await("old controller released", () -> !first.isHeld(0) && !first.isHeld(1));
+        Await.until("line 0 driven high on the new controller", () -> second.isHeld(0) && second.level(0));
+        Await.until("line 1 watched on the new controller", () -> second.isWatched(1));
+        Await.until("old controller released", () -> !first.isHeld(0) && !first.isHeld(1));
         assertTrue(second.calls().contains("request 0 out=1"), second.calls().toString());
         assertFalse(held.completed(), "the held eventq buffer stays held");
 
@@ -163,7 +153,7 @@ class LiveSwapTest {
         InMemoryChain level = irq(2);
         device.handle(EVENT_QUEUE, level);
         first.drive(1, true);
-        await("edge counted", () -> first.calls().contains("watchEdges BOTH 1"));
+        Await.until("edge counted", () -> first.calls().contains("watchEdges BOTH 1"));
         second.drive(2, true); // the new controller's line is already active
         device.setController(second);
         level.awaitCompletion(WAIT);
@@ -181,7 +171,7 @@ class LiveSwapTest {
         // Stall the line's queue on a slow call, so the edge is counted but not handled before the swap.
         first.stall(1);
         InMemoryChain slow = send(MSG_GET_VALUE, 1, 0);
-        await("the slow call started", () -> first.calls().contains("getValue 1"));
+        Await.until("the slow call started", () -> first.calls().contains("getValue 1"));
         first.drive(1, true);
         device.setController(second);
         InMemoryChain next = send(MSG_GET_DIRECTION, 1, 0); // handled first, right after the swap
@@ -199,11 +189,11 @@ class LiveSwapTest {
         assertOk(call(MSG_SET_VALUE, 3, 1), 0);
         assertOk(call(MSG_SET_DIRECTION, 3, DIRECTION_OUT), 0);
         device.setController(null);
-        await("released", () -> !first.isHeld(3));
+        Await.until("released", () -> !first.isHeld(3));
         assertEquals(1, call(MSG_SET_VALUE, 3, 0).written(0), "ERR without controller");
         assertOk(call(MSG_GET_DIRECTION, 3, 0), DIRECTION_OUT);
         device.setController(second);
-        await("replayed", () -> second.isHeld(3) && second.level(3));
+        Await.until("replayed", () -> second.isHeld(3) && second.level(3));
     }
 
     @Test

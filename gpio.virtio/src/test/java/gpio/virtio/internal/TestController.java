@@ -3,7 +3,9 @@ package gpio.virtio.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 import gpio.api.Direction;
@@ -30,9 +32,9 @@ final class TestController implements GpioController {
     private final Direction[] directions;
     private final TestLine[] held;
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-    private GpioException nextFailure;
+    private Throwable nextFailure;
     private volatile CountDownLatch gate;
-    private volatile int gatedOffset;
+    private volatile Set<Integer> gatedOffsets = Set.of();
     private long sequence;
 
     TestController(String label, String... names) {
@@ -49,9 +51,21 @@ final class TestController implements GpioController {
         nextFailure = new GpioException(reason, "injected " + reason);
     }
 
-    /** Calls for this line (-1: every line) wait until {@link #open()} is called. */
-    void stall(int offset) {
-        gatedOffset = offset;
+    /**
+     * The next controller, line or edge-watch-closing call throws this, as a
+     * broken backend or a fault would.
+     */
+    synchronized void throwNext(Error error) {
+        nextFailure = error;
+    }
+
+    /** Calls for these lines (none given: every line) wait until {@link #open()} is called. */
+    void stall(int... offsets) {
+        Set<Integer> gated = new HashSet<>();
+        for (int offset : offsets) {
+            gated.add(offset);
+        }
+        gatedOffsets = gated;
         gate = new CountDownLatch(1);
     }
 
@@ -111,7 +125,8 @@ final class TestController implements GpioController {
     private void enter(String call, int offset) throws GpioException {
         calls.add(call);
         CountDownLatch g = gate;
-        if (g != null && (gatedOffset < 0 || gatedOffset == offset)) {
+        Set<Integer> gated = gatedOffsets;
+        if (g != null && (gated.isEmpty() || gated.contains(offset))) {
             try {
                 g.await();
             } catch (InterruptedException e) {
@@ -119,10 +134,13 @@ final class TestController implements GpioController {
             }
         }
         synchronized (this) {
-            GpioException failure = nextFailure;
+            Throwable failure = nextFailure;
             nextFailure = null;
+            if (failure instanceof GpioException) {
+                throw (GpioException) failure;
+            }
             if (failure != null) {
-                throw failure;
+                throw (Error) failure;
             }
         }
     }
@@ -248,6 +266,12 @@ final class TestController implements GpioController {
             }
             return () -> {
                 synchronized (TestController.this) {
+                    // close() cannot fail with a GpioException, but an Error can come through.
+                    if (nextFailure instanceof Error) {
+                        Error failure = (Error) nextFailure;
+                        nextFailure = null;
+                        throw failure;
+                    }
                     if (listener == edgeListener) {
                         calls.add("unwatch " + offset);
                         listener = null;
