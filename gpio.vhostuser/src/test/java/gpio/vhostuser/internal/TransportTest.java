@@ -325,6 +325,9 @@ class TransportTest {
             assertEquals(PosixFilePermissions.fromString("rw-rw----"), Files.getPosixFilePermissions(moved));
             assertArrayEquals(new byte[] {5}, before.roundTrip(queue, new byte[] {4}, 1, TIMEOUT).written(),
                     "the connected frontend stays connected");
+            try (VhostUserFrontend second = VhostUserFrontend.connect(moved)) {
+                assertTrue(second.awaitClosedByBackend(2000), "a second frontend on the new path is refused");
+            }
         }
         try (VhostUserFrontend after = VhostUserFrontend.connect(moved)) {
             after.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
