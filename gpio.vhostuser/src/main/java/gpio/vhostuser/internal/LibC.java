@@ -28,10 +28,15 @@ public final class LibC {
     public static final int EFD_CLOEXEC = 0x80000;
     public static final int EFD_NONBLOCK = 0x800;
     public static final int MFD_CLOEXEC = 0x1;
+    public static final int MFD_ALLOW_SEALING = 0x2;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
+    public static final int F_ADD_SEALS = 1033;
+    public static final int F_GET_SEALS = 1034;
+    /** The seal that forbids shrinking a memfd. */
+    public static final int F_SEAL_SHRINK = 0x2;
     public static final int O_NONBLOCK = 0x800;
     public static final short POLLIN = 0x1;
     public static final int EINTR = 4;
@@ -105,18 +110,42 @@ public final class LibC {
         return fd;
     }
 
-    /** A new close-on-exec memfd of {@code size} bytes. */
+    /** A new close-on-exec memfd of {@code size} bytes that may be sealed ({@link #addSeals}). */
     public static int newMemFd(String name, long size) {
-        int fd = memfd_create(name, MFD_CLOEXEC);
+        int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0) {
             throw new LastErrorException(Native.getLastError());
         }
-        if (ftruncate(fd, size) != 0) {
-            int errno = Native.getLastError();
+        try {
+            resize(fd, size);
+        } catch (LastErrorException e) {
             close(fd);
-            throw new LastErrorException(errno);
+            throw e;
         }
         return fd;
+    }
+
+    /** Sets the size of the file behind {@code fd} (ftruncate), growing or shrinking it. */
+    public static void resize(int fd, long size) {
+        if (ftruncate(fd, size) != 0) {
+            throw new LastErrorException(Native.getLastError());
+        }
+    }
+
+    /** Adds {@code seals} (F_SEAL_* bits) to the memfd {@code fd}. */
+    public static void addSeals(int fd, int seals) {
+        if (fcntl(fd, F_ADD_SEALS, seals) != 0) {
+            throw new LastErrorException(Native.getLastError());
+        }
+    }
+
+    /**
+     * The seals (F_SEAL_* bits) on {@code fd}; 0 for a file that cannot carry
+     * seals (anything but a memfd fails with EINVAL) and when fcntl fails otherwise.
+     */
+    public static int seals(int fd) {
+        int seals = fcntl(fd, F_GET_SEALS, 0);
+        return Math.max(seals, 0);
     }
 
     /**

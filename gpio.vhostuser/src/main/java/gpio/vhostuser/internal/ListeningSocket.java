@@ -53,6 +53,9 @@ final class ListeningSocket implements AutoCloseable {
         this.server = server;
         this.fileKey = fileKey;
         this.fd = FileDescriptorCast.using(server.getFileDescriptor()).as(Integer.class);
+        // accept4 is only called after poll(2) said a frontend is waiting, but one may go away in
+        // between: then accept must return EAGAIN instead of blocking the endpoint thread.
+        LibC.setNonBlocking(fd);
     }
 
     /** The listening socket's fd, to poll and accept on. */
@@ -76,7 +79,12 @@ final class ListeningSocket implements AutoCloseable {
             }
             throw new IOException("accept on " + path + " failed with errno " + errno);
         }
-        return FileDescriptorCast.unsafeUsing(connected).as(AFUNIXSocket.class);
+        try {
+            return FileDescriptorCast.unsafeUsing(connected).as(AFUNIXSocket.class);
+        } catch (Throwable e) {
+            LibC.closeQuietly(connected);
+            throw e;
+        }
     }
 
     static ListeningSocket create(Path socketPath, Set<PosixFilePermission> mode) throws IOException {

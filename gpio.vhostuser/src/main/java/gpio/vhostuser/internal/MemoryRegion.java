@@ -26,16 +26,22 @@ final class MemoryRegion {
     final long size;
     final long userAddress;
     final long mmapOffset;
+    /**
+     * Whether the file carries F_SEAL_SHRINK, so that the frontend cannot shrink
+     * it under the mapping (which would make the next access fault).
+     */
+    final boolean sealedAgainstShrinking;
     private final long mapAddress;
     private final long mapLength;
     private final ByteBuffer[] chunks;
 
-    private MemoryRegion(long guestAddress, long size, long userAddress, long mmapOffset, long mapAddress,
-            long mapLength) {
+    private MemoryRegion(long guestAddress, long size, long userAddress, long mmapOffset,
+            boolean sealedAgainstShrinking, long mapAddress, long mapLength) {
         this.guestAddress = guestAddress;
         this.size = size;
         this.userAddress = userAddress;
         this.mmapOffset = mmapOffset;
+        this.sealedAgainstShrinking = sealedAgainstShrinking;
         this.mapAddress = mapAddress;
         this.mapLength = mapLength;
         int count = (int) ((size + CHUNK_SIZE - 1) / CHUNK_SIZE);
@@ -49,7 +55,9 @@ final class MemoryRegion {
     /**
      * Checks a region description against its file and maps it. The size of the
      * file is checked with fstat BEFORE mapping: touching a mapping beyond the end
-     * of its file raises SIGBUS, which would kill the JVM.
+     * of its file raises SIGBUS. (A frontend can still shrink an unsealed file
+     * afterwards; the JVM then turns the SIGBUS of the next access into an
+     * InternalError, and the endpoint drops the connection.)
      *
      * @throws ProtocolException when the description is absurd or the fd unusable
      */
@@ -83,7 +91,9 @@ final class MemoryRegion {
         } catch (LastErrorException e) {
             throw new ProtocolException("memory region " + what + ": mmap failed, errno " + e.getErrorCode(), e);
         }
-        return new MemoryRegion(guestAddress, size, userAddress, mmapOffset, mapped, pagesLength);
+        // Seals are only ever added, so one that is there now stays. A file that is no memfd has none.
+        boolean sealed = (LibC.seals(fd) & LibC.F_SEAL_SHRINK) != 0;
+        return new MemoryRegion(guestAddress, size, userAddress, mmapOffset, sealed, mapped, pagesLength);
     }
 
     static String describe(long guestAddress, long size, long userAddress, long mmapOffset) {

@@ -3,7 +3,6 @@ package gpio.vhostuser.internal;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -42,6 +41,17 @@ import gpio.vhostuser.VirtioDevice;
  * once. While it drains a ring the backend asks the driver not to kick
  * ({@code VRING_USED_F_NO_NOTIFY}, or with EVENT_IDX an {@code avail_event} it
  * only moves once the ring is empty), then looks at the ring once more.
+ *
+ * <h2>Ring indexes and faults</h2>
+ * The 16-bit ring fields shared with the driver are read with a plain load
+ * followed by an acquire fence and written with a release fence followed by a
+ * plain store ({@link #loadAcquire}, {@link #storeRelease}), not with VarHandle
+ * acquire/release accesses, although that is what they amount to. The reason is a
+ * frontend that shrinks its memory under the mapping: the next access raises
+ * SIGBUS, which the JVM (17) turns into an {@link InternalError} for plain
+ * accesses and copies whether interpreted or compiled, but a VarHandle release
+ * store of a short that runs interpreted dies in the JVM's signal handler and
+ * takes the whole process down. (Checked on OpenJDK 17.0.15, x86-64.)
  */
 final class VirtQueue {
 
@@ -61,8 +71,6 @@ final class VirtQueue {
 
     private static final int FAULTS_LOGGED_IN_FULL = 20;
     private static final long FAULT_LOG_INTERVAL = 10_000;
-    private static final VarHandle SHORT_LE =
-            MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     /** The 8-byte value 1 written to call eventfds; never freed, shared by all queues. */
     private static final Memory ONE = new Memory(8);
 
@@ -124,6 +132,16 @@ final class VirtQueue {
 
     boolean started() {
         return session != null;
+    }
+
+    /** Whether any of {@code queues} is started. */
+    static boolean anyStarted(VirtQueue[] queues) {
+        for (VirtQueue queue : queues) {
+            if (queue.started()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     int kickFd() {
@@ -288,7 +306,7 @@ final class VirtQueue {
         synchronized (this) {
             session = new Object();
             chains = new Chain[size];
-            usedIdx = (short) SHORT_LE.getAcquire(used, 2) & 0xffff;
+            usedIdx = loadAcquire(used, 2);
             signalledUsed = usedIdx;
             signalledValid = false;
         }
@@ -382,7 +400,7 @@ final class VirtQueue {
     private void drain() {
         int availEventOffset = 4 + 8 * size;
         while (true) {
-            int availIdx = (short) SHORT_LE.getAcquire(avail, 2) & 0xffff;
+            int availIdx = loadAcquire(avail, 2);
             int pending = (availIdx - lastAvail) & 0xffff;
             if (pending > size) {
                 broken = true;
@@ -396,13 +414,13 @@ final class VirtQueue {
                 // added one before it saw the request.
                 synchronized (this) {
                     if (eventIdx) {
-                        SHORT_LE.setRelease(used, availEventOffset, (short) lastAvail);
+                        storeRelease(used, availEventOffset, lastAvail);
                     } else {
-                        SHORT_LE.setRelease(used, 0, (short) 0);
+                        storeRelease(used, 0, 0);
                     }
                 }
                 VarHandle.fullFence();
-                if ((((short) SHORT_LE.getAcquire(avail, 2) & 0xffff)) == lastAvail) {
+                if (loadAcquire(avail, 2) == lastAvail) {
                     return;
                 }
                 synchronized (this) {
@@ -431,7 +449,7 @@ final class VirtQueue {
      */
     private void suppressKicks() {
         if (!eventIdx) {
-            SHORT_LE.setRelease(used, 0, (short) USED_F_NO_NOTIFY);
+            storeRelease(used, 0, USED_F_NO_NOTIFY);
         }
     }
 
@@ -522,7 +540,7 @@ final class VirtQueue {
         used.putInt(slot, head);
         used.putInt(slot + 4, length);
         usedIdx = (usedIdx + 1) & 0xffff;
-        SHORT_LE.setRelease(used, 2, (short) usedIdx);
+        storeRelease(used, 2, usedIdx);
     }
 
     private void notifyIfNeeded() {
@@ -543,5 +561,18 @@ final class VirtQueue {
         if (wanted && callFd >= 0) {
             LibC.writeCounter(callFd, ONE_ADDRESS);
         }
+    }
+
+    /** The 16-bit ring field at {@code offset}, with acquire semantics (see the class comment). */
+    private static int loadAcquire(ByteBuffer ring, int offset) {
+        int value = ring.getShort(offset) & 0xffff;
+        VarHandle.acquireFence();
+        return value;
+    }
+
+    /** Sets the 16-bit ring field at {@code offset} to {@code value}, with release semantics (see the class comment). */
+    private static void storeRelease(ByteBuffer ring, int offset, int value) {
+        VarHandle.releaseFence();
+        ring.putShort(offset, (short) value);
     }
 }

@@ -82,6 +82,23 @@ public final class FrontendMemory implements AutoCloseable {
         return guestBase + start;
     }
 
+    /**
+     * Shrinks (or grows) the memfd to {@code newSize} bytes behind everyone's back,
+     * as a hostile frontend could. Pages beyond the new size are gone for every
+     * mapping, this frontend's own included: after a shrink, touch nothing beyond
+     * it (rings, buffers, {@link FrontendQueue#kick()}), or this thread faults too.
+     *
+     * @throws com.sun.jna.LastErrorException with EPERM when the memfd is sealed against it
+     */
+    public void truncate(long newSize) {
+        LibC.resize(fd, newSize);
+    }
+
+    /** Seals the memfd against shrinking (F_SEAL_SHRINK), as QEMU's memfd backend does by default. */
+    public void sealAgainstShrinking() {
+        LibC.addSeals(fd, LibC.F_SEAL_SHRINK);
+    }
+
     /** A little-endian view of {@code length} bytes at guest address {@code guestAddress}. */
     public ByteBuffer view(long guestAddress, int length) {
         if (guestAddress < guestBase || guestAddress + length > guestBase + size) {

@@ -214,13 +214,21 @@ public final class FrontendQueue {
         }
         kickedAvailIdx = availIdx;
         if (wanted) {
-            counter.setLong(0, 1);
-            LibC.writeCounter(kickFd, Pointer.nativeValue(counter));
-            kicks++;
+            kickBlindly();
         } else {
             suppressedKicks++;
         }
         return wanted;
+    }
+
+    /**
+     * Writes the kick eventfd without looking at the rings first, for a frontend
+     * whose memory is gone (see {@link FrontendMemory#truncate}).
+     */
+    public void kickBlindly() {
+        counter.setLong(0, 1);
+        LibC.writeCounter(kickFd, Pointer.nativeValue(counter));
+        kicks++;
     }
 
     /** The next used buffer if there is one now, else null. */

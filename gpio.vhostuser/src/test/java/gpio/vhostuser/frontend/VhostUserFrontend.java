@@ -144,26 +144,37 @@ public final class VhostUserFrontend implements AutoCloseable {
      * GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES with everything offered that this
      * frontend knows, GET_QUEUE_NUM, SET_OWNER), then driver start (SET_FEATURES
      * with {@code features} plus VHOST_USER_F_PROTOCOL_FEATURES, SET_MEM_TABLE with
-     * {@link #DEFAULT_MEMORY_SIZE} bytes of fresh memory).
+     * {@link #DEFAULT_MEMORY_SIZE} bytes of fresh, unsealed memory).
      *
      * @param features the virtio features to set; must be offered
      * @return the features the backend offered
      */
     public long negotiate(long features) throws IOException {
-        long offered = getFeatures();
-        if ((offered & VHOST_USER_F_PROTOCOL_FEATURES) == 0) {
-            throw new IOException("backend does not offer VHOST_USER_F_PROTOCOL_FEATURES");
+        return negotiate(features, new FrontendMemory(DEFAULT_MEMORY_SIZE));
+    }
+
+    /** {@link #negotiate(long)} with {@code guestMemory} as the memory table; this frontend owns (and closes) it. */
+    public long negotiate(long features, FrontendMemory guestMemory) throws IOException {
+        try {
+            long offered = getFeatures();
+            if ((offered & VHOST_USER_F_PROTOCOL_FEATURES) == 0) {
+                throw new IOException("backend does not offer VHOST_USER_F_PROTOCOL_FEATURES");
+            }
+            long known = PROTOCOL_F_MQ | PROTOCOL_F_REPLY_ACK | PROTOCOL_F_CONFIG | PROTOCOL_F_RESET_DEVICE
+                    | PROTOCOL_F_CONFIGURE_MEM_SLOTS | PROTOCOL_F_STATUS;
+            setProtocolFeatures(getProtocolFeatures() & known);
+            if ((protocolFeatures & PROTOCOL_F_MQ) != 0) {
+                getQueueNum();
+            }
+            setOwner();
+            setFeatures(features | VHOST_USER_F_PROTOCOL_FEATURES);
+            setMemTable(guestMemory);
+            return offered;
+        } finally {
+            if (memory != guestMemory) {
+                guestMemory.close();
+            }
         }
-        long known = PROTOCOL_F_MQ | PROTOCOL_F_REPLY_ACK | PROTOCOL_F_CONFIG | PROTOCOL_F_RESET_DEVICE
-                | PROTOCOL_F_CONFIGURE_MEM_SLOTS | PROTOCOL_F_STATUS;
-        setProtocolFeatures(getProtocolFeatures() & known);
-        if ((protocolFeatures & PROTOCOL_F_MQ) != 0) {
-            getQueueNum();
-        }
-        setOwner();
-        setFeatures(features | VHOST_USER_F_PROTOCOL_FEATURES);
-        setMemTable(new FrontendMemory(DEFAULT_MEMORY_SIZE));
-        return offered;
     }
 
     public long getFeatures() throws IOException {

@@ -12,13 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,32 +43,11 @@ class BadInputTest {
     EchoDevice device;
     VhostUserTransportComponent transport;
     VhostUserFrontend frontend;
-    /** What the transport logged, INFO and up. */
-    final StringBuilder warnings = new StringBuilder();
-    final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.INFO.intValue()) {
-                synchronized (warnings) {
-                    warnings.append(java.text.MessageFormat.format(record.getMessage(),
-                            record.getParameters() == null ? new Object[0] : record.getParameters())).append('\n');
-                }
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    final Logger transportLog = Logger.getLogger("gpio.vhostuser.internal");
+    LogCapture log;
 
     @BeforeEach
     void open() throws IOException {
-        transportLog.addHandler(capture);
+        log = new LogCapture();
         device = new EchoDevice();
         transport = new VhostUserTransportComponent();
         socket = dir.resolve("bad.sock");
@@ -85,34 +58,19 @@ class BadInputTest {
     @AfterEach
     void close() throws Exception {
         frontend.close();
-        try (VhostUserFrontend fresh = VhostUserFrontend.connect(socket)) {
-            fresh.negotiate(VIRTIO_F_VERSION_1);
-            FrontendQueue queue = fresh.startQueue(0, RingOptions.plain(16));
-            assertArrayEquals(new byte[] {43}, fresh.roundTrip(queue, new byte[] {42}, 1, TIMEOUT).written(),
-                    "a fresh frontend is served afterwards");
-        }
+        TransportTest.assertServes(socket);
         transport.close();
-        transportLog.removeHandler(capture);
+        log.close();
     }
 
     private void assertLogged(String fragment) {
-        Await.until("a log line containing '" + fragment + "'", () -> {
-            synchronized (warnings) {
-                return warnings.indexOf(fragment) >= 0;
-            }
-        });
+        log.awaitLogged(fragment);
     }
 
     private static byte[] bytes(int size, java.util.function.Consumer<ByteBuffer> fill) {
         ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
         fill.accept(b);
         return b.array();
-    }
-
-    private static long openFds() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        }
     }
 
     @Test
@@ -160,7 +118,7 @@ class BadInputTest {
     @Test
     void fdsWhereNoneBelongAreRefusedAndClosedAndMissingFdsAreRefused() throws IOException {
         frontend.negotiate(VIRTIO_F_VERSION_1);
-        long before = openFds();
+        long before = OpenFds.count();
         for (int i = 0; i < 20; i++) {
             int fd = LibC.newEventFd();
             try {
@@ -172,7 +130,7 @@ class BadInputTest {
         }
         assertThrows(RefusedException.class, () -> frontend.sendChecked(VhostUserFrontend.SET_VRING_KICK,
                 bytes(8, b -> b.putLong(0))));
-        long after = openFds();
+        long after = OpenFds.count();
         assertTrue(after <= before, "every fd sent was closed by the backend: " + before + " open before, " + after
                 + " after");
         assertLogged("file descriptors");
@@ -305,11 +263,7 @@ class BadInputTest {
                 assertEquals(0, queue.await(TIMEOUT).written().length);
             }
         }
-        int lines;
-        synchronized (warnings) {
-            lines = warnings.toString().split("descriptor loop", -1).length - 1;
-        }
-        assertEquals(20, lines, "40 bad chains, the first 20 logged");
+        assertEquals(20, log.count("descriptor loop"), "40 bad chains, the first 20 logged");
     }
 
     @Test

@@ -3,6 +3,7 @@ package gpio.vhostuser.internal;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,8 +26,13 @@ final class EchoDevice implements VirtioDevice {
     final AtomicLong handled = new AtomicLong();
     final ConcurrentLinkedQueue<DescriptorChain> held = new ConcurrentLinkedQueue<>();
     volatile long negotiated = -1;
-    /** Thrown once by the next {@link #queueCount()}: a device failing as a frontend connects. */
-    final AtomicReference<RuntimeException> queueCountFailure = new AtomicReference<>();
+    /**
+     * Thrown once by the next {@link #queueCount()}: a device failing as a frontend
+     * connects. A RuntimeException or an Error.
+     */
+    final AtomicReference<Throwable> queueCountFailure = new AtomicReference<>();
+    /** When set, {@link #handle} waits for it first: a device that holds the endpoint thread. */
+    volatile CountDownLatch handleGate;
     private final long features;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
 
@@ -55,9 +61,12 @@ final class EchoDevice implements VirtioDevice {
 
     @Override
     public int queueCount() {
-        RuntimeException failure = queueCountFailure.getAndSet(null);
+        Throwable failure = queueCountFailure.getAndSet(null);
+        if (failure instanceof Error error) {
+            throw error;
+        }
         if (failure != null) {
-            throw failure;
+            throw (RuntimeException) failure;
         }
         return 2;
     }
@@ -87,6 +96,10 @@ final class EchoDevice implements VirtioDevice {
     @Override
     public void handle(int queueIndex, DescriptorChain chain) {
         handled.incrementAndGet();
+        CountDownLatch gate = handleGate;
+        if (gate != null) {
+            awaitUninterruptibly(gate);
+        }
         if (queueIndex == 1) {
             held.add(chain);
             return;
@@ -98,6 +111,21 @@ final class EchoDevice implements VirtioDevice {
         }
         scratch.flip();
         chain.complete(chain.write(0, scratch));
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

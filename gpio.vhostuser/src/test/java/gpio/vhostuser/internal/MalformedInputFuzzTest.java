@@ -11,17 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,7 +75,7 @@ class MalformedInputFuzzTest {
         Map<String, String> fdsBefore;
         try {
             VhostUserEndpoint endpoint = (VhostUserEndpoint) transport.open(socket, OWNER_ONLY, device);
-            fdsBefore = openFds();
+            fdsBefore = OpenFds.list();
             Random random = new Random(SEED);
             for (int i = 0; i < CASES; i++) {
                 try (VhostUserFrontend frontend = VhostUserFrontend.connect(socket)) {
@@ -92,12 +89,12 @@ class MalformedInputFuzzTest {
                 }
                 assertTrue(endpoint.thread().isAlive(), "endpoint thread alive after case " + i);
             }
-            assertServes(socket);
+            TransportTest.assertServes(socket);
             Await.until("the last frontend is gone", () -> !endpoint.connected());
             try {
-                Await.until("every fd the frontends sent is closed", () -> openFds().size() <= fdsBefore.size());
+                Await.until("every fd the frontends sent is closed", () -> OpenFds.list().size() <= fdsBefore.size());
             } catch (AssertionError e) {
-                Map<String, String> leaked = openFds();
+                Map<String, String> leaked = OpenFds.list();
                 leaked.keySet().removeAll(fdsBefore.keySet());
                 throw new AssertionError(e.getMessage() + ": " + leaked, e);
             }
@@ -108,32 +105,6 @@ class MalformedInputFuzzTest {
         }
         assertTrue(logged.get() >= CASES / 3, "bad input is logged: " + logged.get() + " warnings");
         assertTrue(device.resets.get() >= CASES, "the device was reset after every frontend");
-    }
-
-    /** The open fds of this process and what they are. */
-    private static Map<String, String> openFds() {
-        Map<String, String> fds = new TreeMap<>();
-        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
-            entries.forEach(fd -> {
-                try {
-                    fds.put(fd.getFileName().toString(), Files.readSymbolicLink(fd).toString());
-                } catch (IOException e) {
-                    // Closed while listing (the listing's own fd, for one).
-                }
-            });
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        return fds;
-    }
-
-    private static void assertServes(Path socket) throws Exception {
-        try (VhostUserFrontend fresh = VhostUserFrontend.connect(socket)) {
-            fresh.negotiate(VIRTIO_F_VERSION_1);
-            FrontendQueue queue = fresh.startQueue(0, RingOptions.plain(16));
-            assertArrayEquals(new byte[] {2, 3}, fresh.roundTrip(queue, new byte[] {1, 2}, 2, TIMEOUT).written());
-            assertEquals(EchoDevice.configByte(3), fresh.getConfig(3, 1)[0]);
-        }
     }
 
     /** Random bytes, sometimes behind a plausible header, sometimes with fds. */

@@ -62,6 +62,17 @@ class TransportTest {
         return expected;
     }
 
+    /** A fresh frontend on {@code socket} is served: a request round trip and a config read. */
+    static void assertServes(Path socket) throws Exception {
+        try (VhostUserFrontend fresh = VhostUserFrontend.connect(socket)) {
+            fresh.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue queue = fresh.startQueue(0, RingOptions.plain(16));
+            assertArrayEquals(new byte[] {2, 3}, fresh.roundTrip(queue, new byte[] {1, 2}, 2, TIMEOUT).written(),
+                    "a fresh frontend is served");
+            assertEquals(EchoDevice.configByte(3), fresh.getConfig(3, 1)[0]);
+        }
+    }
+
     @Test
     void handshakeNegotiatesFeaturesAndServesConfigAtAnyOffsetAndSize() throws IOException {
         try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
@@ -314,6 +325,9 @@ class TransportTest {
             assertEquals(PosixFilePermissions.fromString("rw-rw----"), Files.getPosixFilePermissions(moved));
             assertArrayEquals(new byte[] {5}, before.roundTrip(queue, new byte[] {4}, 1, TIMEOUT).written(),
                     "the connected frontend stays connected");
+            try (VhostUserFrontend second = VhostUserFrontend.connect(moved)) {
+                assertTrue(second.awaitClosedByBackend(2000), "a second frontend on the new path is refused");
+            }
         }
         try (VhostUserFrontend after = VhostUserFrontend.connect(moved)) {
             after.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
