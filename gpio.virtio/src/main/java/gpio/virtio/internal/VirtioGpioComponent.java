@@ -53,28 +53,29 @@ public final class VirtioGpioComponent implements DeviceStatus {
     private Endpoint endpoint;
 
     /**
-     * Activates with a configuration from ConfigAdmin.
+     * Takes a configuration from ConfigAdmin; the device starts in {@link #activate}.
      *
      * @param transport the vhost-user transport
      * @param config the configuration
-     * @throws IOException when the socket cannot be created
      * @throws IllegalArgumentException when the configuration is invalid, saying what is wrong
      */
     @Activate
-    public VirtioGpioComponent(@Reference(name = "transport") VhostUserTransport transport, VirtioGpioConfiguration config)
-            throws IOException {
-        this(transport, checked(config));
+    public VirtioGpioComponent(@Reference(name = "transport") VhostUserTransport transport,
+            VirtioGpioConfiguration config) {
+        this.transport = transport;
+        this.settings = checked(config);
     }
 
     /**
-     * Starts a device with checked settings (for tests).
+     * Opens the socket. SCR calls this after binding the controller (if one
+     * matches), so a frontend that connects at once already sees the controller's
+     * lines; opening the socket in the constructor let a fast guest read
+     * {@code ngpio} 0 and get ERR for every line.
      *
-     * @param transport the transport
-     * @param settings the settings
      * @throws IOException when the socket cannot be created
      */
-    VirtioGpioComponent(VhostUserTransport transport, DeviceSettings settings) throws IOException {
-        this.transport = transport;
+    @Activate
+    void activate() throws IOException {
         synchronized (lock) {
             start(settings);
         }

@@ -93,8 +93,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
      * @return the timeout in milliseconds
      */
     @AttributeDefinition(name = "Request timeout (ms)", min = "100", max = "600000",
-            description = "How long a controller call may take, in milliseconds (100 to 600000), before the guest"
-                    + " gets an error for it: the Linux driver waits for ever. Default 5000.")
+            description = "How long a request may wait for its answer, in milliseconds (100 to 600000), counted from"
+                    + " its arrival (waiting for a worker or behind the line's earlier messages included), before the"
+                    + " guest gets an error for it: the Linux driver waits for ever. Default 5000.")
     int request_timeout_ms() default 5000;
 
     /**

@@ -46,10 +46,9 @@ class DeviceOverVhostUserTest {
     }
 
     private VirtioGpioComponent device(String socket, String lines) throws Exception {
-        VirtioGpioComponent c = new VirtioGpioComponent(transport,
+        return VirtioGpioComponentTest.activated(transport,
                 VirtioGpioComponentTest.config(dir.resolve(socket).toString(), "rw-------", "(gpio.label=sim0)",
-                        lines));
-        return c;
+                        lines), null);
     }
 
 

@@ -35,9 +35,8 @@ class DriverSequencesOverVhostUserTest extends DriverSequences {
     @BeforeEach
     void connect() throws Exception {
         Path socket = dir.resolve("gpio.sock");
-        component = new VirtioGpioComponent(transport, VirtioGpioComponentTest.config(socket.toString(),
-                "rw-------", "(gpio.label=sim0)", ""));
-        component.bindController((GpioController) chip);
+        component = VirtioGpioComponentTest.activated(transport, VirtioGpioComponentTest.config(socket.toString(),
+                "rw-------", "(gpio.label=sim0)", ""), (GpioController) chip);
         guest = new FrontendGuest(socket, 256);
         long deadline = System.nanoTime() + Guest.WAIT.toNanos();
         while (component.endpoint().negotiatedFeatures() == 0) {

@@ -51,9 +51,9 @@ final class GpioBenchmark {
         Object chip = SimChips.create("bench", names);
         VhostUserTransportComponent transport = new VhostUserTransportComponent();
         Path socket = dir.resolve("bench.sock");
-        VirtioGpioComponent component = new VirtioGpioComponent(transport,
-                VirtioGpioComponentTest.config(socket.toString(), "rw-------", "(gpio.label=bench)", ""));
-        component.bindController((GpioController) chip);
+        VirtioGpioComponent component = VirtioGpioComponentTest.activated(transport,
+                VirtioGpioComponentTest.config(socket.toString(), "rw-------", "(gpio.label=bench)", ""),
+                (GpioController) chip);
         try (FrontendGuest guest = new FrontendGuest(socket, 256)) {
             for (int line = 0; line < LINES; line++) {
                 guest.call(MSG_SET_DIRECTION, line, DIRECTION_OUT);

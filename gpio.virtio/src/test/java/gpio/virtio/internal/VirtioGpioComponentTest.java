@@ -21,6 +21,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import gpio.api.GpioController;
 import gpio.vhostuser.Endpoint;
 import gpio.vhostuser.VhostUserTransport;
 import gpio.vhostuser.VirtioDevice;
@@ -82,7 +83,26 @@ class VirtioGpioComponentTest {
         }
     }
 
+    /**
+     * The component as SCR starts it: constructed, the controller bound if one is
+     * given (dynamic references are bound before activation), then activated.
+     */
+    static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
+            GpioController controller) throws IOException {
+        VirtioGpioComponent component = new VirtioGpioComponent(transport, config);
+        if (controller != null) {
+            component.bindController(controller);
+        }
+        component.activate();
+        return component;
+    }
+
     static VirtioGpioConfiguration config(String path, String mode, String target, String lines, String... names) {
+        return config(path, mode, target, lines, 5000, 2, names);
+    }
+
+    static VirtioGpioConfiguration config(String path, String mode, String target, String lines, int timeoutMillis,
+            int workers, String... names) {
         return new VirtioGpioConfiguration() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -126,12 +146,12 @@ class VirtioGpioComponentTest {
 
             @Override
             public int request_timeout_ms() {
-                return 5000;
+                return timeoutMillis;
             }
 
             @Override
             public int worker_threads() {
-                return 2;
+                return workers;
             }
         };
     }
@@ -167,8 +187,8 @@ class VirtioGpioComponentTest {
     @Test
     void theSamePathSpelledDifferentlyIsNotAMove() throws Exception {
         RecordingTransport transport = new RecordingTransport();
-        VirtioGpioComponent component = new VirtioGpioComponent(transport,
-                config("/tmp/a", "rw-------", "(gpio.label=x)", ""));
+        VirtioGpioComponent component = activated(transport, config("/tmp/a", "rw-------", "(gpio.label=x)", ""),
+                null);
         FakeEndpoint endpoint = transport.opened.get(0);
         component.modified(config("/tmp/./b/../a", "rw-------", "(gpio.label=x)", ""));
         assertEquals(1, transport.opened.size(), "neither reopened");
@@ -179,10 +199,9 @@ class VirtioGpioComponentTest {
     @Test
     void pathChangeMovesTheEndpointOtherChangesRestartTheDevice() throws Exception {
         RecordingTransport transport = new RecordingTransport();
-        VirtioGpioComponent component = new VirtioGpioComponent(transport,
-                config("/tmp/a", "rw-------", "(gpio.label=x)", ""));
         TestController controller = new TestController("x", "l0", "l1");
-        component.bindController(controller);
+        VirtioGpioComponent component = activated(transport, config("/tmp/a", "rw-------", "(gpio.label=x)", ""),
+                controller);
         FakeEndpoint first = transport.opened.get(0);
         ByteBuffer config = ByteBuffer.allocate(2);
         first.device.readConfig(0, config);
@@ -212,9 +231,8 @@ class VirtioGpioComponentTest {
     @Test
     void aRestartThatFailsBringsTheLastGoodDeviceBackOnItsSocket() throws Exception {
         RecordingTransport transport = new RecordingTransport();
-        VirtioGpioComponent component = new VirtioGpioComponent(transport,
-                config("/tmp/a", "rw-------", "(gpio.label=x)", "0-1"));
-        component.bindController(new TestController("x", "l0", "l1"));
+        VirtioGpioComponent component = activated(transport,
+                config("/tmp/a", "rw-------", "(gpio.label=x)", "0-1"), new TestController("x", "l0", "l1"));
         transport.refused = Path.of("/tmp/c");
 
         component.modified(config("/tmp/c", "rw-------", "(gpio.label=x)", "1"));
@@ -233,11 +251,9 @@ class VirtioGpioComponentTest {
     @Test
     void unbindOfAReplacedControllerKeepsTheNewOne() throws Exception {
         RecordingTransport transport = new RecordingTransport();
-        VirtioGpioComponent component = new VirtioGpioComponent(transport,
-                config("/tmp/a", "rw-------", "(gpio.label=*)", ""));
         TestController a = new TestController("a", "l0");
         TestController b = new TestController("b", "m0");
-        component.bindController(a);
+        VirtioGpioComponent component = activated(transport, config("/tmp/a", "rw-------", "(gpio.label=*)", ""), a);
         component.bindController(b); // greedy: the replacement is bound first
         component.unbindController(a);
         GpioDevice device = (GpioDevice) transport.opened.get(0).device;
