@@ -14,7 +14,6 @@ import static gpio.virtio.internal.VirtioGpio.REQUEST_SIZE;
 import static gpio.virtio.internal.VirtioGpio.RESPONSE_SIZE;
 import static gpio.virtio.internal.VirtioGpio.STATUS_ERR;
 
-import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -111,8 +110,6 @@ final class GpioDevice implements VirtioDevice {
             namesResponse = names.response();
         }
         controller = next;
-        log.event(Level.INFO, next == null ? "no GPIO controller bound: line messages are answered ERR"
-                : "serving GPIO controller " + next.label());
         for (LineQueue line : lines == null ? new LineQueue[0] : lines) {
             line.rebind();
         }

@@ -105,6 +105,7 @@ public final class VirtioGpioComponent implements DeviceStatus {
             controller = next;
             if (device != null) {
                 device.setController(next);
+                announceController();
             }
         }
     }
@@ -123,6 +124,7 @@ public final class VirtioGpioComponent implements DeviceStatus {
             controller = null;
             if (device != null) {
                 device.setController(null);
+                announceController();
             }
         }
     }
@@ -242,6 +244,16 @@ public final class VirtioGpioComponent implements DeviceStatus {
         device = newDevice;
         threads = startedThreads;
         deviceLog.event(Level.INFO, "virtio-gpio device listening");
+        announceController();
+    }
+
+    /**
+     * Says which controller the device serves; logged by the component, after the
+     * socket exists, because operators and tests take this line as "ready".
+     */
+    private void announceController() {
+        log.event(Level.INFO, controller == null ? "no GPIO controller bound: line messages are answered ERR"
+                : "serving GPIO controller " + controller.label());
     }
 
     private void stop() {
