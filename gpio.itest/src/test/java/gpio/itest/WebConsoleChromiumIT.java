@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -65,7 +66,12 @@ class WebConsoleChromiumIT {
                         "(gpio.label=bench1)"));
                 By benchLine0 = By.cssSelector("table.gpio-controller[data-label='bench1'] tr[data-offset='0']");
                 wait.until(textToBePresentInElementLocated(benchLine0, "external 0"));
-                browser.findElement(benchLine0).findElement(By.cssSelector("button.gpio-toggle")).click();
+                // The page redraws its tables every second; a button found just before a redraw is gone
+                // when clicked (stale), as a click may miss for a person: look it up again and click.
+                wait.ignoring(StaleElementReferenceException.class).until(page -> {
+                    page.findElement(benchLine0).findElement(By.cssSelector("button.gpio-toggle")).click();
+                    return true;
+                });
                 wait.until(textToBePresentInElementLocated(benchLine0, "external 1"));
                 wait.until(textToBePresentInElementLocated(By.cssSelector(
                         "table.gpio-controller[data-label='bench1'] tr[data-offset='0'] td.value"), "1"));
