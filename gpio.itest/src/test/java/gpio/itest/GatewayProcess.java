@@ -3,6 +3,7 @@ package gpio.itest;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -72,6 +73,13 @@ public final class GatewayProcess implements AutoCloseable {
             }
         }
         throw new AssertionError("gateway did not print " + what + "; its output:\n" + output());
+    }
+
+    /** Types a command into the gateway's Gogo shell, which reads its standard input. */
+    public void shell(String command) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
     }
 
     /** A GET with the default web console credentials; waits until HTTP is up. */

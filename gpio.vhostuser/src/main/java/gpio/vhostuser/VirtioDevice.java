@@ -11,9 +11,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <p>Implemented by device bundles; called by the transport.
  *
- * <p>Threading: the transport calls {@link #handle}, {@link #featuresNegotiated}
- * and {@link #reset} for one endpoint from one thread at a time, never
- * concurrently. The identity methods ({@link #deviceId()} to
+ * <p>Threading: the transport calls {@link #handle}, {@link #featuresNegotiated},
+ * {@link #quiesce} and {@link #reset} for one endpoint from one thread at a time,
+ * never concurrently. The identity methods ({@link #deviceId()} to
  * {@link #readConfig}) may be called from any thread and must not block.
  */
 @ConsumerType
@@ -91,12 +91,29 @@ public interface VirtioDevice {
     void handle(int queueIndex, DescriptorChain chain);
 
     /**
-     * The rings stopped (frontend disconnected, reset the device or stopped the
-     * queues): every chain the device still holds is void, and completing it
-     * does nothing. The device returns to its initial state for the next driver.
-     * The transport calls it when a frontend disconnects, on RESET_DEVICE and
-     * RESET_OWNER, and when the last started queue stops (by GET_VRING_BASE, or
-     * because new guest memory no longer holds its rings).
+     * The frontend is about to stop queue {@code queueIndex} (GET_VRING_BASE, as
+     * QEMU does whenever the VM stops running). Called on the endpoint thread
+     * before the ring stops; it is not a reset. Before returning, the device
+     * completes the chains of that queue it is carrying out (requests), so that
+     * the index the transport returns is honest and nothing the guest sent is
+     * lost; chains it keeps on purpose (buffers held until an event) stay valid
+     * across the stop, and completing one while the ring is stopped is published
+     * when the ring starts again. May block, for a bounded time. The default
+     * completes nothing.
+     *
+     * @param queueIndex the queue, from 0
+     * @since 1.1
+     */
+    default void quiesce(int queueIndex) {
+    }
+
+    /**
+     * The driver starts over: every chain the device still holds is void, and
+     * completing it does nothing. The device returns to its initial state for the
+     * next driver. The transport calls it when a frontend disconnects, on
+     * RESET_DEVICE and RESET_OWNER, when a stopped ring restarts with rings of a
+     * new driver (a guest reboot), and when new guest memory no longer holds the
+     * rings. Stopping the rings (GET_VRING_BASE) alone is not a reset.
      */
     void reset();
 }

@@ -103,7 +103,7 @@ class GatewayRestartIT {
             transcript.show("gateway (first run)", first::output);
             DefaultSetup.awaitServing(first, socket, SIM);
             new SimulatorApi(first).setInput(SIM, 5, 1);
-            try (Guest guest = Guest.bootForHotplug(Qemu.BACKPORTS_10_0, socket, dataDir.resolve("qmp.sock"))) {
+            try (Guest guest = Guest.bootForHotplug(Qemu.BACKPORTS_10_0, socket)) {
                 transcript.show("QEMU 10.0 guest console", guest::console);
                 first.awaitLine(line -> line.contains("frontend connected on " + socket), "QEMU's connection");
                 guest.hotplugDevice();

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,6 +53,8 @@ final class Guest implements AutoCloseable {
     private static final String KERNEL_ARGUMENTS = "console=ttyS0 quiet no_timer_check panic=-1";
     private static final long POLL_MILLIS = 100;
     private static final String HOTPLUG_PORT = "hotplug0";
+    /** Numbers the QMP sockets of the guests of one test JVM. */
+    private static final AtomicInteger QMP_SOCKETS = new AtomicInteger();
 
     /** What one command printed and its exit status. */
     record Result(int status, List<String> output) {
@@ -59,7 +62,7 @@ final class Guest implements AutoCloseable {
 
     private final String name;
     private final Process process;
-    /** QEMU's QMP monitor, {@code null} unless booted for hotplug. */
+    /** QEMU's QMP monitor, through which a test acts as the VM's host (pause, reset, hotplug). */
     private final Path qmpSocket;
     private final OutputStream console;
     private final List<String> lines = new ArrayList<>();
@@ -88,7 +91,17 @@ final class Guest implements AutoCloseable {
      * @return the running guest
      */
     static Guest boot(Qemu qemu, Path socket, boolean reconnect) throws IOException, InterruptedException {
-        return launch(qemu, socket, reconnect, null).awaitShell();
+        return launch(qemu, socket, reconnect, false, false).awaitShell();
+    }
+
+    /**
+     * Boots like {@link #boot} (no reconnect), but a reboot restarts the guest
+     * instead of ending QEMU, for tests of {@link #systemReset}.
+     *
+     * @return the running guest
+     */
+    static Guest bootRebootable(Qemu qemu, Path socket) throws IOException, InterruptedException {
+        return launch(qemu, socket, false, false, true).awaitShell();
     }
 
     /**
@@ -98,8 +111,8 @@ final class Guest implements AutoCloseable {
      *
      * @return the running guest
      */
-    static Guest bootForHotplug(Qemu qemu, Path socket, Path qmpSocket) throws IOException, InterruptedException {
-        return launch(qemu, socket, true, qmpSocket).awaitShell();
+    static Guest bootForHotplug(Qemu qemu, Path socket) throws IOException, InterruptedException {
+        return launch(qemu, socket, true, true, false).awaitShell();
     }
 
     /**
@@ -108,23 +121,27 @@ final class Guest implements AutoCloseable {
      * @return the guest, maybe still booting, maybe already failed
      */
     static Guest launch(Qemu qemu, Path socket, boolean reconnect) throws IOException {
-        return launch(qemu, socket, reconnect, null);
+        return launch(qemu, socket, reconnect, false, false);
     }
 
-    private static Guest launch(Qemu qemu, Path socket, boolean reconnect, Path qmpSocket) throws IOException {
+    private static Guest launch(Qemu qemu, Path socket, boolean reconnect, boolean hotplug, boolean rebootable)
+            throws IOException {
+        Path qmpSocket = socket.resolveSibling("qmp-" + QMP_SOCKETS.incrementAndGet() + ".sock");
         List<String> command = new ArrayList<>(qemu.command());
+        if (!rebootable) {
+            command.add("-no-reboot");
+        }
         command.addAll(List.of("-M", "q35,accel=tcg", "-m", MEMORY, "-smp", "1", "-nodefaults", "-display", "none",
-                "-no-reboot", "-serial", "stdio",
+                "-serial", "stdio", "-qmp", "unix:" + qmpSocket + ",server=on,wait=off",
                 "-object", "memory-backend-memfd,id=mem,size=" + MEMORY + ",share=on", "-numa", "node,memdev=mem",
                 "-chardev", "socket,id=vgpio,path=" + socket + (reconnect ? ",reconnect=1" : ""),
                 "-kernel", GuestTools.kernel().toString(), "-initrd", GuestTools.initramfs().toString(),
                 "-append", KERNEL_ARGUMENTS + " vgpio_cmd=\"" + SHELL + "\""));
-        if (qmpSocket == null) {
-            command.addAll(List.of("-device", "vhost-user-gpio-pci,chardev=vgpio"));
-        } else {
+        if (hotplug) {
             // q35's root bus takes no hotplugged devices: a PCIe root port does.
-            command.addAll(List.of("-device", "pcie-root-port,id=" + HOTPLUG_PORT + ",chassis=1",
-                    "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
+            command.addAll(List.of("-device", "pcie-root-port,id=" + HOTPLUG_PORT + ",chassis=1"));
+        } else {
+            command.addAll(List.of("-device", "vhost-user-gpio-pci,chardev=vgpio"));
         }
         Process process;
         try {
@@ -151,6 +168,34 @@ final class Guest implements AutoCloseable {
         Qmp.execute(qmpSocket, "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"vhost-user-gpio-pci\","
                 + "\"chardev\":\"vgpio\",\"bus\":\"" + HOTPLUG_PORT + "\",\"id\":\"gpio0\"}}");
         run("echo 1 > /sys/bus/pci/rescan");
+    }
+
+    /** Stops the VM as a host does to pause it ({@code stop}; {@code virsh suspend}). */
+    void pause() throws IOException {
+        Qmp.execute(qmpSocket, "{\"execute\":\"stop\"}");
+    }
+
+    /** Lets the VM run again after {@link #pause} ({@code cont}; {@code virsh resume}). */
+    void resume() throws IOException {
+        Qmp.execute(qmpSocket, "{\"execute\":\"cont\"}");
+    }
+
+    /**
+     * Runs a human monitor command, as an operator types it into QEMU's monitor.
+     *
+     * @return what the monitor printed
+     */
+    String monitor(String commandLine) throws IOException {
+        return Qmp.humanMonitorCommand(qmpSocket, commandLine);
+    }
+
+    /**
+     * Resets the VM ({@code system_reset}: a reboot from the host; needs
+     * {@link #bootRebootable}) and waits for the new boot's shell.
+     */
+    void reboot() throws IOException, InterruptedException {
+        Qmp.execute(qmpSocket, "{\"execute\":\"system_reset\"}");
+        cursor = awaitLine(cursor, "VGPIO-SHELL"::equals, "the rebooted guest's shell", BOOT_DEADLINE) + 1;
     }
 
     /**

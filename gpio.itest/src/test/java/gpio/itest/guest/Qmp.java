@@ -26,12 +26,29 @@ final class Qmp {
      * @param command the command
      */
     static void execute(Path socket, String command) throws IOException {
+        run(socket, command);
+    }
+
+    /**
+     * Runs an HMP command line through QMP ({@code human-monitor-command}).
+     *
+     * @return what the monitor printed, as a JSON string value (unescaped only for quotes)
+     */
+    static String humanMonitorCommand(Path socket, String commandLine) throws IOException {
+        String answer = run(socket, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\""
+                + commandLine + "\"}}");
+        return answer.replace("\\\"", "\"");
+    }
+
+    /** Runs {@code command} and returns QEMU's {@code return} answer line. */
+    private static String run(Path socket, String command) throws IOException {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
             BufferedReader in = new BufferedReader(
                     new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
             OutputStream out = Channels.newOutputStream(channel);
             in.readLine(); // the greeting
+            String last = null;
             for (String next : new String[] {"{\"execute\":\"qmp_capabilities\"}", command}) {
                 out.write((next + "\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
@@ -39,11 +56,13 @@ final class Qmp {
                 if (!answer.startsWith("{\"return\"")) {
                     throw new AssertionError("QMP " + next + " answered " + answer);
                 }
+                last = answer;
             }
+            return last;
         }
     }
 
-    /** The next line that is not an asynchronous event. */
+    /** The next answer, skipping asynchronous events (such as STOP, printed before stop's answer). */
     private static String answer(BufferedReader in) throws IOException {
         String line;
         do {
@@ -51,7 +70,7 @@ final class Qmp {
             if (line == null) {
                 throw new AssertionError("QEMU closed its QMP socket");
             }
-        } while (line.startsWith("{\"event\""));
+        } while (!line.startsWith("{\"return\"") && !line.startsWith("{\"error\""));
         return line;
     }
 }

@@ -287,8 +287,9 @@ final class Connection implements AutoCloseable {
             }
             case Protocol.SET_VRING_ADDR -> {
                 channel.expectSize(request, VRING_ADDR_SIZE, 0);
-                queue(payload.getInt(0)).setAddresses(payload.getLong(8), payload.getLong(16), payload.getLong(24),
-                        memory.current());
+                VirtQueue queue = queue(payload.getInt(0));
+                started(queue, queue.setAddresses(payload.getLong(8), payload.getLong(16), payload.getLong(24),
+                        memory.current()));
             }
             case Protocol.GET_VRING_BASE -> {
                 channel.expectSize(request, VRING_STATE_SIZE, 0);
@@ -316,6 +317,12 @@ final class Connection implements AutoCloseable {
                 long value = channel.u64(request);
                 if ((value & ~0xffL) != 0) {
                     throw new ProtocolException(String.format("device status 0x%x exceeds 8 bits", value));
+                }
+                if (value == 0 && status != 0) {
+                    // Writing 0 resets a virtio device. QEMU never sends it for GPIO (see
+                    // gpio.itest/guest/END-TO-END.md); another frontend may.
+                    voidRings();
+                    device.reset();
                 }
                 status = (int) value;
             }
@@ -397,7 +404,7 @@ final class Connection implements AutoCloseable {
         int fd = noFd ? -1 : channel.takeFd(0);
         switch (request) {
             case Protocol.SET_VRING_KICK -> {
-                queue.setKick(fd);
+                started(queue, queue.setKick(fd));
                 queue.process();
             }
             case Protocol.SET_VRING_CALL -> queue.setCall(fd);
@@ -405,13 +412,37 @@ final class Connection implements AutoCloseable {
         }
     }
 
+    /**
+     * GET_VRING_BASE, as when the VM stops running: not a reset. The device first
+     * finishes the chains of this queue it is carrying out, so that the index
+     * returned is honest; then the ring is suspended (see {@link VirtQueue}).
+     */
     private int stopQueue(VirtQueue queue) {
-        boolean wasStarted = queue.started();
-        int base = queue.stopForBase();
-        if (wasStarted && !VirtQueue.anyStarted(queues)) {
+        if (queue.started()) {
+            device.quiesce(queue.index);
+        }
+        return queue.suspend();
+    }
+
+    /** Stops every ring for good: the chains of the current driver are void. */
+    private void voidRings() {
+        for (VirtQueue queue : queues) {
+            queue.stop();
+        }
+    }
+
+    /** A ring started: if its driver started over, whatever the device held for the old one goes. */
+    private void started(VirtQueue queue, VirtQueue.Start start) {
+        if (start == VirtQueue.Start.STARTED_OVER) {
+            LOG.log(Level.INFO, "{0}: queue {1} restarted with a new ring: the driver started over; resetting"
+                    + " the device", name, queue.index);
+            for (VirtQueue other : queues) {
+                if (!other.started()) {
+                    other.stop(); // a suspended ring of the old driver
+                }
+            }
             device.reset();
         }
-        return base;
     }
 
     /** RESET_OWNER / RESET_DEVICE: every ring stopped and forgotten, features and status cleared. */

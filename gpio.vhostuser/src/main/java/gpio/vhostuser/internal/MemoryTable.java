@@ -131,17 +131,17 @@ final class MemoryTable {
 
     /**
      * Makes every queue use {@code next}; the caller unmaps what went away
-     * afterwards. A started queue whose rings {@code next} no longer holds stops;
-     * when that leaves no queue started the device is reset, as when GET_VRING_BASE
-     * stops the last one, so it does not keep chains that are void now.
+     * afterwards. A started or suspended queue whose rings {@code next} no longer
+     * holds stops for good; when that leaves no queue live the device is reset, so
+     * that it does not keep chains that are void now.
      */
     private void switchTo(GuestMemory next) {
-        boolean anyStarted = VirtQueue.anyStarted(queues);
+        boolean anyLive = VirtQueue.anyLive(queues);
         memory = next;
         for (VirtQueue queue : queues) {
             queue.memoryChanged(next);
         }
-        if (anyStarted && !VirtQueue.anyStarted(queues)) {
+        if (anyLive && !VirtQueue.anyLive(queues)) {
             device.reset();
         }
         reportProtection(next);

@@ -33,6 +33,19 @@ import gpio.vhostuser.VirtioDevice;
  * session is still the queue's current one. A stale chain from before a reset or
  * a stop can therefore never complete (or read, or write) a newer request.
  *
+ * <h2>Stop and resume</h2>
+ * GET_VRING_BASE does not void the session: QEMU stops the rings whenever the VM
+ * stops running (a pause, a snapshot) and starts them again on resume, and the
+ * guest's driver knows nothing of it. The ring is <em>suspended</em>: it takes
+ * no more chains and writes nothing into the used ring, but the chains the device
+ * holds (eventq buffers waiting for an interrupt) stay valid, and a completion
+ * made meanwhile is parked. When the ring starts again exactly where it stopped
+ * (same size and addresses, the returned base, the used index untouched) the
+ * session resumes and the parked completions are published; a ring that restarts
+ * any other way belongs to a driver that started over (a guest reboot), so the
+ * session is voided and the start reports {@link Start#STARTED_OVER}. A real
+ * stop ({@link #stop}: reset, disconnect, rings outside new memory) voids it.
+ *
  * <h2>Notifications</h2>
  * While the endpoint thread processes a kick's batch, completions only publish
  * used entries; the call eventfd is written once after the batch, if the driver
@@ -106,6 +119,12 @@ final class VirtQueue {
     private boolean eventIdx;
     private boolean indirect;
     private int lastAvail;
+    /** The ring a suspended session belongs to; a restart with anything else starts over. */
+    private int suspendedSize;
+    private int suspendedBase;
+    private long suspendedDesc;
+    private long suspendedAvail;
+    private long suspendedUsed;
     /** Bad chains seen since the ring started. */
     private long faults;
     private ByteBuffer desc;
@@ -119,6 +138,15 @@ final class VirtQueue {
     private int callFd = -1;
     private Object session;
     private Chain[] chains;
+    /**
+     * Stopped by GET_VRING_BASE with the session kept (see "Stop and resume"):
+     * chains stay valid, completions are parked.
+     */
+    private boolean suspended;
+    /** Completions made while suspended, published in order when the ring resumes. */
+    private int[] parkedHeads = new int[0];
+    private int[] parkedLengths = new int[0];
+    private int parkedCount;
     private int usedIdx;
     private int signalledUsed;
     private boolean signalledValid;
@@ -130,14 +158,32 @@ final class VirtQueue {
         this.maxSize = Math.min(MAX_SIZE, device.maxQueueSize());
     }
 
+    /** What a ring start was. */
+    enum Start {
+        /** Not started: kick fd or addresses still missing, or started already. */
+        NOT_YET,
+        /** A fresh start: nothing was held from before. */
+        FRESH,
+        /** A suspended session carries on where it stopped. */
+        RESUMED,
+        /** The ring restarted differently from where it was suspended: the driver started over. */
+        STARTED_OVER
+    }
+
+    /** Whether the ring is started (and not suspended). */
     boolean started() {
+        return session != null && !suspended;
+    }
+
+    /** Whether the ring has a session, started or suspended: chains of it may be held by the device. */
+    boolean live() {
         return session != null;
     }
 
-    /** Whether any of {@code queues} is started. */
-    static boolean anyStarted(VirtQueue[] queues) {
+    /** Whether any of {@code queues} is {@link #live()}. */
+    static boolean anyLive(VirtQueue[] queues) {
         for (VirtQueue queue : queues) {
-            if (queue.started()) {
+            if (queue.live()) {
                 return true;
             }
         }
@@ -180,7 +226,7 @@ final class VirtQueue {
      * Sets the ring addresses (frontend user addresses), checking that each
      * ring lies entirely inside one memory region and is aligned.
      */
-    void setAddresses(long descAddress, long usedAddress, long availAddress, GuestMemory current)
+    Start setAddresses(long descAddress, long usedAddress, long availAddress, GuestMemory current)
             throws ProtocolException {
         if (size == 0) {
             throw new ProtocolException("queue " + index + ": SET_VRING_ADDR before SET_VRING_NUM");
@@ -196,7 +242,7 @@ final class VirtQueue {
         usedUser = usedAddress;
         addressesSet = true;
         install(views, current);
-        startIfReady();
+        return startIfReady();
     }
 
     private record RingViews(ByteBuffer desc, ByteBuffer avail, ByteBuffer used) {
@@ -257,13 +303,13 @@ final class VirtQueue {
      * (or passing something that is not an eventfd) can never block the endpoint
      * thread in read.
      */
-    void setKick(int fd) {
+    Start setKick(int fd) {
         LibC.setNonBlocking(fd);
         LibC.closeQuietly(kickFd);
         kickFd = fd;
         kickPolling = fd < 0;
         kickSet = true;
-        startIfReady();
+        return startIfReady();
     }
 
     /**
@@ -278,6 +324,10 @@ final class VirtQueue {
         synchronized (this) {
             old = callFd;
             callFd = fd;
+            if (started()) {
+                // Completions published while there was no call fd (a resume before SET_VRING_CALL).
+                notifyIfNeeded();
+            }
         }
         LibC.closeQuietly(old);
     }
@@ -299,13 +349,28 @@ final class VirtQueue {
         }
     }
 
-    private void startIfReady() {
+    private Start startIfReady() {
         if (started() || !kickSet || !addressesSet) {
-            return;
+            return Start.NOT_YET;
         }
+        if (suspended && resumes()) {
+            synchronized (this) {
+                suspended = false;
+                for (int i = 0; i < parkedCount; i++) {
+                    pushUsed(parkedHeads[i], parkedLengths[i]);
+                }
+                parkedCount = 0;
+                notifyIfNeeded();
+            }
+            lastAvail = base;
+            return Start.RESUMED;
+        }
+        boolean startedOver = suspended;
         synchronized (this) {
             session = new Object();
             chains = new Chain[size];
+            suspended = false;
+            parkedCount = 0;
             usedIdx = loadAcquire(used, 2);
             signalledUsed = usedIdx;
             signalledValid = false;
@@ -313,14 +378,42 @@ final class VirtQueue {
         lastAvail = base;
         broken = false;
         faults = 0;
+        return startedOver ? Start.STARTED_OVER : Start.FRESH;
     }
 
     /**
-     * GET_VRING_BASE: stops the ring, voids every chain handed out, forgets the
-     * kick and call fds, and returns the next available index to process.
+     * Whether the ring starts again exactly where it was suspended: same size and
+     * addresses, the base GET_VRING_BASE returned, and the used index the device
+     * left in guest memory. A driver that started over (a guest reboot) has new
+     * rings, base 0 and a zeroed used ring.
      */
-    int stopForBase() {
-        stop();
+    private boolean resumes() {
+        return size == suspendedSize && base == suspendedBase && descUser == suspendedDesc
+                && availUser == suspendedAvail && usedUser == suspendedUsed && loadAcquire(used, 2) == usedIdx;
+    }
+
+    /**
+     * GET_VRING_BASE: stops the ring and returns the next available index to
+     * process, and forgets the kick and call fds. The ring's session is kept
+     * (suspended): the chains the device holds stay valid and their completions
+     * are parked until the ring resumes.
+     */
+    int suspend() {
+        if (started()) {
+            synchronized (this) {
+                suspended = true;
+                if (parkedHeads.length < size) {
+                    parkedHeads = new int[size];
+                    parkedLengths = new int[size];
+                }
+            }
+            suspendedSize = size;
+            suspendedBase = lastAvail;
+            suspendedDesc = descUser;
+            suspendedAvail = availUser;
+            suspendedUsed = usedUser;
+            base = lastAvail;
+        }
         forgetKick();
         setCall(-1);
         return base;
@@ -334,14 +427,19 @@ final class VirtQueue {
         kickSet = false;
     }
 
-    /** Stops the ring (if started), remembering where processing stopped. */
+    /**
+     * Stops the ring (if started or suspended) for good, remembering where
+     * processing stopped: every chain handed out is void.
+     */
     void stop() {
-        if (!started()) {
+        if (!live()) {
             return;
         }
         synchronized (this) {
             session = null;
             chains = null;
+            suspended = false;
+            parkedCount = 0;
         }
         base = lastAvail;
     }
@@ -529,6 +627,11 @@ final class VirtQueue {
 
     /** Called by {@link Chain#complete} with the lock held. */
     void completeLocked(int head, int writtenLength) {
+        if (suspended) {
+            parkedHeads[parkedCount] = head;
+            parkedLengths[parkedCount++] = writtenLength;
+            return;
+        }
         pushUsed(head, writtenLength);
         if (!batchActive) {
             notifyIfNeeded();
@@ -544,8 +647,8 @@ final class VirtQueue {
     }
 
     private void notifyIfNeeded() {
-        if (usedIdx == signalledUsed || used == null) {
-            return;
+        if (usedIdx == signalledUsed || used == null || callFd < 0) {
+            return; // without a call fd, the next SET_VRING_CALL notifies
         }
         // The driver's suppression fields must be read after our used index is visible.
         VarHandle.fullFence();

@@ -283,8 +283,23 @@ public final class VhostUserFrontend implements AutoCloseable {
         if (old != null) {
             old.close();
         }
-        vringState(SET_VRING_NUM, index, options.size());
-        vringState(SET_VRING_BASE, index, 0);
+        setUpRing(queue, 0);
+        return queue;
+    }
+
+    /**
+     * Starts a stopped queue again on its own rings, as QEMU does when the VM runs
+     * again ({@code cont}): the same messages as {@link #startQueue}, with
+     * SET_VRING_BASE {@code base}, the index GET_VRING_BASE returned.
+     */
+    public void resumeQueue(FrontendQueue queue, int base) throws IOException {
+        setUpRing(queue, base);
+    }
+
+    private void setUpRing(FrontendQueue queue, int base) throws IOException {
+        int index = queue.index;
+        vringState(SET_VRING_NUM, index, queue.options.size());
+        vringState(SET_VRING_BASE, index, base);
         ByteBuffer address = buffer(40);
         address.putInt(index).putInt(0).putLong(memory.userAddress(queue.descAddress))
                 .putLong(memory.userAddress(queue.usedAddress)).putLong(memory.userAddress(queue.availAddress))
@@ -293,7 +308,6 @@ public final class VhostUserFrontend implements AutoCloseable {
         setVringFd(SET_VRING_KICK, index, queue.kickFd);
         setVringFd(SET_VRING_CALL, index, queue.callFd);
         vringState(SET_VRING_ENABLE, index, 1);
-        return queue;
     }
 
     /**

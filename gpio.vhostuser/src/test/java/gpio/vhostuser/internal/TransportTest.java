@@ -197,8 +197,15 @@ class TransportTest {
         }
     }
 
+    /**
+     * vhost-user: GET_VRING_BASE stops the ring and returns the next available
+     * index; QEMU sends it whenever the VM stops running and starts the ring again
+     * with that index on resume. The guest's driver knows nothing of it, so it is
+     * not a reset: held buffers survive it, and what the device completes while the
+     * ring is stopped reaches the driver after the resume.
+     */
     @Test
-    void getVringBaseStopsTheRingAndVoidsHeldChains() throws Exception {
+    void getVringBaseStopsTheRingWithoutResettingTheDevice() throws Exception {
         try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
             frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
             FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
@@ -206,20 +213,79 @@ class TransportTest {
             for (int i = 0; i < 3; i++) {
                 frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
             }
-            events.submit(new byte[0], 8);
+            int held = events.submit(new byte[0], 8);
             events.kick();
             Await.until("the device holds the event buffer", () -> device.held.size() == 1);
-            var stale = device.held.peek();
+
             assertEquals(3, frontend.stopQueue(0));
             assertEquals(1, frontend.stopQueue(1));
-            assertEquals(1, device.resets.get(), "the device is reset when the last ring stops");
-            stale.complete(0);
-            requests.submit(new byte[] {1}, 1);
+            assertEquals(0, device.resets.get(), "a stop is not a reset");
+            int sentWhileStopped = requests.submit(new byte[] {7}, 1);
             requests.kick();
             assertThrows(TimeoutException.class, () -> requests.await(Duration.ofMillis(100)),
                     "a stopped ring is not processed");
+            device.held.poll().complete(0);
             assertThrows(TimeoutException.class, () -> events.await(Duration.ofMillis(10)),
-                    "a stale chain completes nothing");
+                    "nothing is written into a stopped ring");
+
+            frontend.resumeQueue(requests, 3);
+            frontend.resumeQueue(events, 1);
+            assertEquals(held, events.await(TIMEOUT).token(), "the completion made while stopped, after the resume");
+            Completion answer = requests.await(TIMEOUT);
+            assertEquals(sentWhileStopped, answer.token(), "the request made while stopped, after the resume");
+            assertArrayEquals(new byte[] {8}, answer.written());
+            assertEquals(0, device.resets.get());
+        }
+    }
+
+    /**
+     * A ring that starts again on new rings from index 0 belongs to a driver that
+     * started over (a guest reboot): the device is reset and what it held is void.
+     */
+    @Test
+    void aRingRestartedByANewDriverResetsTheDeviceAndVoidsHeldChains() throws Exception {
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
+            FrontendQueue events = frontend.startQueue(1, RingOptions.plain(8));
+            frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
+            events.submit(new byte[0], 8);
+            events.kick();
+            Await.until("the device holds the event buffer", () -> device.held.size() == 1);
+            var stale = device.held.poll();
+            frontend.stopQueue(0);
+            frontend.stopQueue(1);
+
+            FrontendQueue newRequests = frontend.startQueue(0, RingOptions.plain(16));
+            FrontendQueue newEvents = frontend.startQueue(1, RingOptions.plain(8));
+            assertEquals(1, device.resets.get(), "the device is reset once for the new driver");
+            stale.complete(0);
+            assertThrows(TimeoutException.class, () -> newEvents.await(Duration.ofMillis(10)),
+                    "a chain of the old driver completes nothing");
+            assertArrayEquals(new byte[] {3}, frontend.roundTrip(newRequests, new byte[] {2}, 1, TIMEOUT).written());
+        }
+    }
+
+    /** virtio: writing 0 to the device status resets the device (VHOST_USER_PROTOCOL_F_STATUS). */
+    @Test
+    void aStatusOfZeroResetsTheDevice() throws Exception {
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            frontend.startQueue(0, RingOptions.plain(16));
+            FrontendQueue events = frontend.startQueue(1, RingOptions.plain(8));
+            frontend.setStatus(0x0f);
+            events.submit(new byte[0], 8);
+            events.kick();
+            Await.until("the device holds the event buffer", () -> device.held.size() == 1);
+            assertEquals(0, device.resets.get());
+            var stale = device.held.peek();
+            frontend.setStatus(0);
+            assertEquals(1, device.resets.get(), "status 0 is a reset");
+            stale.complete(0);
+            assertThrows(TimeoutException.class, () -> events.await(Duration.ofMillis(10)),
+                    "a chain from before the reset completes nothing");
+            FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
+            assertArrayEquals(new byte[] {5}, frontend.roundTrip(requests, new byte[] {4}, 1, TIMEOUT).written());
         }
     }
 

@@ -14,8 +14,10 @@ import static gpio.virtio.internal.VirtioGpio.REQUEST_SIZE;
 import static gpio.virtio.internal.VirtioGpio.RESPONSE_SIZE;
 import static gpio.virtio.internal.VirtioGpio.STATUS_ERR;
 
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -50,6 +52,9 @@ import gpio.vhostuser.VirtioDevice;
  * guest read it at probe time; lines the new controller lacks answer ERR.
  */
 final class GpioDevice implements VirtioDevice {
+
+    /** How much longer than the request timeout a ring stop waits for the last answers. */
+    private static final Duration QUIESCE_MARGIN = Duration.ofSeconds(1);
 
     private final DeviceOptions options;
     private final Executor executor;
@@ -232,6 +237,33 @@ final class GpioDevice implements VirtioDevice {
         } else {
             log.guestError(-1, "chain on queue " + queueIndex + ", which does not exist: returned unused");
             chain.complete(0);
+        }
+    }
+
+    /**
+     * The frontend stops a ring (the VM stops running): for the requestq, waits
+     * until every request taken from it is answered, carried out or ERR once
+     * {@code request.timeout.ms} has passed, so that the index the transport
+     * returns is honest and no guest thread waits for ever after the resume. Lines
+     * keep their direction, value and interrupt type; held eventq buffers stay
+     * held. The wait is bounded: the watchdog answers every request within the
+     * timeout plus its period; the margin covers a watchdog running late on a busy
+     * host.
+     */
+    @Override
+    public void quiesce(int queueIndex) {
+        LineQueue[] current = lines;
+        if (queueIndex != REQUEST_QUEUE || current == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + options.requestTimeout().toNanos() + QUIESCE_MARGIN.toNanos();
+        for (LineQueue line : current) {
+            if (!line.awaitAnswered(deadline)) {
+                log.event(Level.WARNING, "the frontend stops the requestq while line " + line.status().line()
+                        + " still has a request unanswered after " + (options.requestTimeout().plus(QUIESCE_MARGIN))
+                        .toMillis() + " ms; it will be answered after the resume");
+                return;
+            }
         }
     }
 

@@ -47,7 +47,12 @@ import gpio.vhostuser.DescriptorChain;
  *     which the transport may already have reused; so no request is answered
  *     twice, and none is left unanswered (short of a reset, which voids
  *     them, or a response whose memory faults).</li>
- * <li>{@link #reset()} (rings stopped) voids every chain at once under the
+ * <li>A ring stop (GET_VRING_BASE, the VM stops running) is not a reset:
+ *     {@link #awaitAnswered} lets the transport wait until every request taken
+ *     is answered, and held eventq buffers, latched edges and the line state
+ *     stay as they are (an edge while the VM is stopped completes a held buffer;
+ *     the transport publishes it when the ring resumes).</li>
+ * <li>{@link #reset()} (the driver starts over) voids every chain at once under the
  *     monitor: pending ones are dropped, the one in flight is forgotten, and
  *     eventq completions are refused until the drainer has run the reset
  *     through the line state. Chains of the next driver queue up behind the
@@ -123,6 +128,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private boolean scheduled;
     private boolean resetPending;
     private boolean rebindPending;
+    /** {@link #awaitAnswered} waits on the monitor: answers notify it. */
+    private boolean quiescing;
     /** The watchdog answered a SET_DIRECTION NONE before it ran: the drainer releases the line next. */
     private boolean releasePending;
     private DescriptorChain inFlight;
@@ -193,6 +200,40 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         releasePending = false; // the reset releases the line anyway
         resetPending = true;
         schedule();
+        wakeQuiesce();
+    }
+
+    /**
+     * Waits until every request taken for this line has been answered (carried
+     * out, or ERR from the watchdog), for {@link GpioDevice#quiesce}.
+     *
+     * @param deadline the {@link System#nanoTime()} to give up at
+     * @return whether every request was answered
+     */
+    synchronized boolean awaitAnswered(long deadline) {
+        quiescing = true;
+        try {
+            while (!requests.isEmpty() || inFlight != null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(left / 1_000_000, (int) (left % 1_000_000));
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            quiescing = false;
+        }
+    }
+
+    /** Wakes {@link #awaitAnswered} if it waits; under the monitor. */
+    private void wakeQuiesce() {
+        if (quiescing) {
+            notifyAll();
+        }
     }
 
     @Override
@@ -418,6 +459,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
      * caller goes on.
      */
     private void respond(DescriptorChain chain, int result) {
+        wakeQuiesce();
         response.clear();
         if (result < 0) {
             device.counters().error();

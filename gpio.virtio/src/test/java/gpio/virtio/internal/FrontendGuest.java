@@ -22,9 +22,12 @@ import gpio.vhostuser.frontend.VhostUserFrontend;
  */
 final class FrontendGuest implements Guest, AutoCloseable {
 
+    /** The eventq as QEMU sets it up for the Linux driver. */
+    private static final RingOptions EVENT_RING = new RingOptions(64, true, true, 1, 16);
+
     private final VhostUserFrontend frontend;
-    private final FrontendQueue requests;
-    private final FrontendQueue events;
+    private FrontendQueue requests;
+    private FrontendQueue events;
     private final Map<Integer, Outstanding> outstandingRequests = new HashMap<>();
     private final Map<Integer, Outstanding> outstandingEvents = new HashMap<>();
 
@@ -37,9 +40,13 @@ final class FrontendGuest implements Guest, AutoCloseable {
         frontend = VhostUserFrontend.connect(socket);
         frontend.negotiate(VirtioGpio.F_VERSION_1 | VirtioGpio.F_IRQ | VirtioGpio.F_RING_INDIRECT_DESC
                 | VirtioGpio.F_RING_EVENT_IDX);
-        requests = frontend.startQueue(VirtioGpio.REQUEST_QUEUE,
-                new RingOptions(requestQueueSize, true, true, 1, 64));
-        events = frontend.startQueue(VirtioGpio.EVENT_QUEUE, new RingOptions(64, true, true, 1, 16));
+        requests = frontend.startQueue(VirtioGpio.REQUEST_QUEUE, requestRing(requestQueueSize));
+        events = frontend.startQueue(VirtioGpio.EVENT_QUEUE, EVENT_RING);
+    }
+
+    /** The requestq as QEMU sets it up for the Linux driver: indirect descriptors, EVENT_IDX. */
+    private static RingOptions requestRing(int size) {
+        return new RingOptions(size, true, true, 1, 64);
     }
 
     VhostUserFrontend frontend() {
@@ -132,6 +139,33 @@ final class FrontendGuest implements Guest, AutoCloseable {
             settle(outstanding, queue.await(java.time.Duration.ofNanos(left)));
         }
         return o.written;
+    }
+
+    /**
+     * Stops both rings as QEMU does when the VM stops running (GET_VRING_BASE
+     * each), without touching the driver's state.
+     *
+     * @return the indexes the device returned: requestq, eventq
+     */
+    int[] pause() throws Exception {
+        return new int[] {frontend.stopQueue(VirtioGpio.REQUEST_QUEUE), frontend.stopQueue(VirtioGpio.EVENT_QUEUE)};
+    }
+
+    /** Starts both rings again where {@link #pause} stopped them, as QEMU does on {@code cont}. */
+    void resume(int[] bases) throws Exception {
+        frontend.resumeQueue(requests, bases[0]);
+        frontend.resumeQueue(events, bases[1]);
+    }
+
+    /**
+     * After {@link #pause}, starts new rings from index 0 on the same connection,
+     * as QEMU does when the guest rebooted and its driver probes again.
+     */
+    void startOver() throws Exception {
+        outstandingRequests.clear();
+        outstandingEvents.clear();
+        requests = frontend.startQueue(VirtioGpio.REQUEST_QUEUE, requestRing(requests.size()));
+        events = frontend.startQueue(VirtioGpio.EVENT_QUEUE, EVENT_RING);
     }
 
     /** How many buffers the device still holds on the requestq. */
