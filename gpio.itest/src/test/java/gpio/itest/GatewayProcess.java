@@ -157,6 +157,7 @@ public final class GatewayProcess implements AutoCloseable {
         String credentials = Base64.getEncoder().encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8));
         request.header("Authorization", "Basic " + credentials).timeout(Duration.ofSeconds(10));
         long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+        boolean retried = false;
         while (true) {
             try {
                 HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -170,6 +171,14 @@ public final class GatewayProcess implements AutoCloseable {
                 if (System.nanoTime() > deadline || !process.isAlive()) {
                     throw new AssertionError("web console not reachable; gateway output:\n" + output(), e);
                 }
+            } catch (IOException e) {
+                // A kept-alive connection the server closed just as the request went out ("header parser
+                // received no bytes"): sent again once on a new connection, for GET and PUT, which may repeat.
+                String method = request.build().method();
+                if (retried || !(method.equals("GET") || method.equals("PUT"))) {
+                    throw e;
+                }
+                retried = true;
             }
             Thread.sleep(100);
         }
