@@ -170,6 +170,35 @@ final class Guest implements AutoCloseable {
         run("echo 1 > /sys/bus/pci/rescan");
     }
 
+    /**
+     * Hot-unplugs the device as libvirt does ({@code virsh detach-device}): QMP
+     * {@code device_del}, which the guest's PCIe hotplug driver carries out, then
+     * waits until the guest has no GPIO chip left and QEMU has let the device go.
+     */
+    void unplugDevice() throws IOException, InterruptedException {
+        Qmp.execute(qmpSocket, "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"gpio0\"}}");
+        run("i=0; while [ -e /dev/gpiochip0 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done;"
+                + " [ ! -e /dev/gpiochip0 ]");
+        Qmp.awaitSuccess(qmpSocket, "{\"execute\":\"qom-list\",\"arguments\":{\"path\":\"/machine/peripheral\"}}",
+                answer -> !answer.contains("\"gpio0\""), COMMAND_DEADLINE);
+    }
+
+    /**
+     * Removes the device's chardev after {@link #unplugDevice}, as libvirt does:
+     * QEMU closes the vhost-user connection.
+     */
+    void removeChardev() throws IOException, InterruptedException {
+        Qmp.awaitSuccess(qmpSocket, "{\"execute\":\"chardev-remove\",\"arguments\":{\"id\":\"vgpio\"}}",
+                answer -> true, COMMAND_DEADLINE);
+    }
+
+    /** Adds the chardev on {@code socket} again after {@link #removeChardev}; QEMU connects at once. */
+    void addChardev(Path socket) throws IOException {
+        Qmp.execute(qmpSocket, "{\"execute\":\"chardev-add\",\"arguments\":{\"id\":\"vgpio\",\"backend\":"
+                + "{\"type\":\"socket\",\"data\":{\"addr\":{\"type\":\"unix\",\"data\":{\"path\":\""
+                + socket + "\"}},\"server\":false}}}}");
+    }
+
     /** Stops the VM as a host does to pause it ({@code stop}; {@code virsh suspend}). */
     void pause() throws IOException {
         Qmp.execute(qmpSocket, "{\"execute\":\"stop\"}");
