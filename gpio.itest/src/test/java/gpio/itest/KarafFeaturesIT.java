@@ -2,6 +2,7 @@
 package gpio.itest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -21,8 +22,11 @@ import gpio.vhostuser.frontend.VhostUserFrontend;
 
 /**
  * The features repository in a real Apache Karaf 4.4, as an operator installs
- * it: repo-add, feature:install, a simulator and a device configured from the
- * Karaf shell, and the test frontend talking to the device's socket.
+ * it: repo-add, the features of the gateway and Karaf's own {@code http} and
+ * {@code webconsole} in every order, each {@code feature:install} and
+ * {@code feature:uninstall} within {@link KarafProcess#INSTALL_LIMIT}, a
+ * simulator and a device configured from the Karaf shell, and the test
+ * frontend talking to the device's socket after every step.
  */
 class KarafFeaturesIT {
 
@@ -35,47 +39,121 @@ class KarafFeaturesIT {
     Path dir;
 
     @Test
-    void theFeaturesInstallAndADeviceConfiguredFromTheShellServesItsSocket() throws Exception {
-        Path features = Path.of(System.getProperty("karaf.features"));
+    void theBackendsFirstThenTheConsoleThenTheSimulatorUninstalled() throws Exception {
         Path socket = dir.resolve("gpio0.sock");
-        try (KarafProcess karaf = KarafProcess.start(Path.of(System.getProperty("karaf.home")),
-                Path.of(System.getProperty("karaf.system.extra")), dir)) {
-            karaf.execute("feature:repo-add " + features.toUri());
+        try (KarafProcess karaf = karaf()) {
             String listed = karaf.execute("feature:list");
             assertTrue(listed.contains("vgpio-sim") && listed.contains("vgpio-cdev"), listed);
-            karaf.execute("feature:install vgpio-sim");
+            karaf.install("vgpio-sim");
             String installed = karaf.execute("feature:list -i");
             assertTrue(installed.contains("vgpio-sim ") && !installed.contains("vgpio-cdev "),
                     "cdev must stay optional:\n" + installed);
+            configureSimulatorAndDevice(karaf, socket);
+            assertServes(socket, karaf);
 
-            karaf.execute("config:edit --factory --alias bench gpio.sim",
-                    "config:property-set label bench0",
-                    "config:property-set line.count 4",
-                    "config:update");
-            karaf.execute("config:edit --factory --alias vm0 gpio.virtio",
-                    "config:property-set socket.path " + socket,
-                    "config:property-set controller.target \"(gpio.label=bench0)\"",
-                    "config:update");
-            awaitFile(socket, karaf);
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            karaf.install("http webconsole");
+            assertServes(socket, karaf);
+            karaf.install("vgpio-cdev");
+            assertOneServletApi(karaf);
 
-            try (VhostUserFrontend frontend = VhostUserFrontend.connect(socket)) {
-                frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
-                byte[] config = frontend.getConfig(0, 8);
-                assertEquals(4, (config[0] & 0xFF) | (config[1] & 0xFF) << 8, "ngpio of bench0");
-                FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
-                assertEquals(STATUS_OK, send(frontend, requests, MSG_SET_DIRECTION, 2, DIRECTION_IN)[0]);
-                byte[] value = send(frontend, requests, MSG_GET_VALUE, 2, 0);
-                assertEquals(STATUS_OK, value[0]);
-                assertEquals(0, value[1], "an unconnected simulated input sits at its pull-down");
-                // The client's batch mode runs the lines as a script, which prints only what
-                // commands print, not their results (the interactive console prints both).
-                String devices = karaf.execute("echo (gpio:devices)");
-                assertTrue(devices.contains(socket.toString()) && devices.contains("frontend:   connected")
-                        && devices.contains("controller: bench0"), devices);
-                String lines = karaf.execute("echo (gpio:info bench0)");
-                assertTrue(lines.matches("(?s).*\\n\\s+2 \\S*\\s+yes\\s+virtio-gpio\\s+input.*"), lines);
-            }
+            karaf.uninstall("vgpio-sim");
+            String devices = karaf.execute("echo (gpio:devices)");
+            assertTrue(devices.contains(socket.toString()) && devices.contains("controller: (none bound)"),
+                    "the device must stay, without its simulator:\n" + devices);
+            String controllers = karaf.execute("echo (gpio:list)");
+            assertTrue(controllers.contains("no GPIO controllers"), "the simulator is still there:\n" + controllers);
+        }
+    }
+
+    @Test
+    void theConsoleFirstThenTheBackendsThenTheConsoleAndCdevUninstalled() throws Exception {
+        Path socket = dir.resolve("gpio0.sock");
+        try (KarafProcess karaf = karaf()) {
+            karaf.install("http webconsole");
+            karaf.install("vgpio-sim");
+            karaf.install("vgpio-cdev");
+            assertOneServletApi(karaf);
+            configureSimulatorAndDevice(karaf, socket);
+            assertServes(socket, karaf);
+
+            karaf.uninstall("webconsole");
+            assertServes(socket, karaf);
+            karaf.uninstall("vgpio-cdev");
+            assertServes(socket, karaf);
+        }
+    }
+
+    @Test
+    void everythingInOneCommand() throws Exception {
+        Path socket = dir.resolve("gpio0.sock");
+        try (KarafProcess karaf = karaf()) {
+            karaf.install("vgpio-cdev http vgpio-sim webconsole");
+            assertOneServletApi(karaf);
+            configureSimulatorAndDevice(karaf, socket);
+            assertServes(socket, karaf);
+        }
+    }
+
+    /** A fresh Karaf with the features repository added by its URL. */
+    private KarafProcess karaf() throws Exception {
+        Path features = Path.of(System.getProperty("karaf.features"));
+        KarafProcess karaf = KarafProcess.start(Path.of(System.getProperty("karaf.home")),
+                Path.of(System.getProperty("karaf.system.extra")), dir);
+        try {
+            karaf.execute("feature:repo-add " + features.toUri());
+            return karaf;
+        } catch (RuntimeException | Error e) {
+            karaf.close();
+            throw e;
+        }
+    }
+
+    private static void configureSimulatorAndDevice(KarafProcess karaf, Path socket) throws Exception {
+        karaf.execute("config:edit --factory --alias bench gpio.sim",
+                "config:property-set label bench0",
+                "config:property-set line.count 4",
+                "config:update");
+        karaf.execute("config:edit --factory --alias vm0 gpio.virtio",
+                "config:property-set socket.path " + socket,
+                "config:property-set controller.target \"(gpio.label=bench0)\"",
+                "config:update");
+        awaitFile(socket, karaf);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+    }
+
+    /**
+     * Karaf's servlet API is the only one: nothing of ours brought Felix's
+     * (which carries the javax and the jakarta packages and made Karaf rewire
+     * its console to it).
+     */
+    private static void assertOneServletApi(KarafProcess karaf) throws Exception {
+        String bundles = karaf.execute("bundle:list -s");
+        assertFalse(bundles.contains("org.apache.felix.http.servlet-api"), bundles);
+    }
+
+    /**
+     * A new frontend connection gets the device of bench0 and reads a line
+     * through it. The socket may be a moment away: Karaf refreshes (restarts)
+     * a bundle whose optional import a feature just installed can now satisfy.
+     */
+    private static void assertServes(Path socket, KarafProcess karaf) throws Exception {
+        awaitFile(socket, karaf);
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socket)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            byte[] config = frontend.getConfig(0, 8);
+            assertEquals(4, (config[0] & 0xFF) | (config[1] & 0xFF) << 8, "ngpio of bench0");
+            FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
+            assertEquals(STATUS_OK, send(frontend, requests, MSG_SET_DIRECTION, 2, DIRECTION_IN)[0]);
+            byte[] value = send(frontend, requests, MSG_GET_VALUE, 2, 0);
+            assertEquals(STATUS_OK, value[0]);
+            assertEquals(0, value[1], "an unconnected simulated input sits at its pull-down");
+            // The client's batch mode runs the lines as a script, which prints only what
+            // commands print, not their results (the interactive console prints both).
+            String devices = karaf.execute("echo (gpio:devices)");
+            assertTrue(devices.contains(socket.toString()) && devices.contains("frontend:   connected")
+                    && devices.contains("controller: bench0"), devices);
+            String lines = karaf.execute("echo (gpio:info bench0)");
+            assertTrue(lines.matches("(?s).*\\n\\s+2 \\S*\\s+yes\\s+virtio-gpio\\s+input.*"), lines);
         }
     }
 
