@@ -31,8 +31,12 @@ final class KarafProcess implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(120);
     /** The longest a feature:install or feature:uninstall may take (the bound, on 2 busy cores). */
     static final Duration INSTALL_LIMIT = Duration.ofSeconds(60);
-    private static final String USER = "vgpio";
-    private static final String PASSWORD = "vgpio-test";
+    /** A user with Karaf's admin group (roles admin, manager, viewer, ...). */
+    static final String USER = "vgpio";
+    static final String PASSWORD = "vgpio-test";
+    /** A user with the role viewer only. */
+    static final String VIEWER = "watcher";
+    static final String VIEWER_PASSWORD = "watcher-test";
 
     private final Path home;
     private final int sshPort;
@@ -70,7 +74,8 @@ final class KarafProcess implements AutoCloseable {
             }
         }
         Files.writeString(home.resolve("etc/users.properties"), USER + " = " + PASSWORD + ",_g_:admingroup\n"
-                + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n", StandardCharsets.UTF_8,
+                + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n"
+                + VIEWER + " = " + VIEWER_PASSWORD + ",viewer\n", StandardCharsets.UTF_8,
                 StandardOpenOption.APPEND);
         int ssh = freePort();
         setProperties(home.resolve("etc/org.apache.karaf.shell.cfg"),
