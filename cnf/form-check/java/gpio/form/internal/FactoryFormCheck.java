@@ -20,8 +20,10 @@ import org.osgi.service.cm.ConfigurationAdmin;
  *
  * <p>This source is compiled into each bundle that has such a form (a private
  * package of each, not an API); each bundle imports the console's SPI package
- * optionally: without the console the subclass's service is registered under a
- * name nobody tracks and the class is never loaded.
+ * optionally, and each subclass's component requires the console's
+ * {@code SecurityProvider} service: without the Felix Web Console 5 (in Karaf,
+ * whose console asks for configuration handlers but does not export their SPI)
+ * the check is not registered and its class never loaded.
  */
 public abstract class FactoryFormCheck implements ConfigurationHandler {
 

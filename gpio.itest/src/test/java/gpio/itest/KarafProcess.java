@@ -29,17 +29,25 @@ import java.util.concurrent.TimeUnit;
 final class KarafProcess implements AutoCloseable {
 
     static final Duration DEADLINE = Duration.ofSeconds(120);
-    private static final String USER = "vgpio";
-    private static final String PASSWORD = "vgpio-test";
+    /** The longest a feature:install or feature:uninstall may take (the bound, on 2 busy cores). */
+    static final Duration INSTALL_LIMIT = Duration.ofSeconds(60);
+    /** A user with Karaf's admin group (roles admin, manager, viewer, ...). */
+    static final String USER = "vgpio";
+    static final String PASSWORD = "vgpio-test";
+    /** A user with the role viewer only. */
+    static final String VIEWER = "watcher";
+    static final String VIEWER_PASSWORD = "watcher-test";
 
     private final Path home;
     private final int sshPort;
+    private final int httpPort;
     private final Process process;
     private final List<String> output = new ArrayList<>();
 
-    private KarafProcess(Path home, int sshPort, Process process) {
+    private KarafProcess(Path home, int sshPort, int httpPort, Process process) {
         this.home = home;
         this.sshPort = sshPort;
+        this.httpPort = httpPort;
         this.process = process;
         Thread reader = new Thread(this::collectOutput, "karaf-output");
         reader.setDaemon(true);
@@ -49,8 +57,8 @@ final class KarafProcess implements AutoCloseable {
     /**
      * Copies the unpacked Karaf into {@code dir}, adds the bundles of
      * {@code extraSystem} (Maven repository layout) to its system repository,
-     * creates an admin user, binds SSH and JMX to loopback on free ports and
-     * starts it.
+     * creates an admin user, binds SSH, JMX and HTTP (once the {@code http}
+     * feature is installed) to loopback on free ports and starts it.
      */
     static KarafProcess start(Path unpacked, Path extraSystem, Path dir) throws IOException {
         if (!Files.isRegularFile(unpacked.resolve("bin/karaf"))) {
@@ -66,7 +74,8 @@ final class KarafProcess implements AutoCloseable {
             }
         }
         Files.writeString(home.resolve("etc/users.properties"), USER + " = " + PASSWORD + ",_g_:admingroup\n"
-                + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n", StandardCharsets.UTF_8,
+                + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n"
+                + VIEWER + " = " + VIEWER_PASSWORD + ",viewer\n", StandardCharsets.UTF_8,
                 StandardOpenOption.APPEND);
         int ssh = freePort();
         setProperties(home.resolve("etc/org.apache.karaf.shell.cfg"),
@@ -74,10 +83,14 @@ final class KarafProcess implements AutoCloseable {
         setProperties(home.resolve("etc/org.apache.karaf.management.cfg"),
                 Map.of("rmiRegistryHost", "127.0.0.1", "rmiRegistryPort", String.valueOf(freePort()),
                         "rmiServerHost", "127.0.0.1", "rmiServerPort", String.valueOf(freePort())));
+        int http = freePort();
+        // Pax Web's configuration; the http feature keeps an existing one.
+        Files.writeString(home.resolve("etc/org.ops4j.pax.web.cfg"), "org.osgi.service.http.port = " + http
+                + "\norg.ops4j.pax.web.listening.addresses = 127.0.0.1\n", StandardCharsets.UTF_8);
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile()).redirectErrorStream(true);
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        return new KarafProcess(home, ssh, builder.start());
+        return new KarafProcess(home, ssh, http, builder.start());
     }
 
     /**
@@ -88,17 +101,36 @@ final class KarafProcess implements AutoCloseable {
      * @throws AssertionError when the client fails or a command reports an error
      */
     String execute(String... commands) throws IOException, InterruptedException {
+        return execute(DEADLINE, commands);
+    }
+
+    /**
+     * Runs shell commands as {@link #execute(String...)} does, within {@code limit}.
+     *
+     * @throws AssertionError also when they take longer: the client is killed then
+     */
+    String execute(Duration limit, String... commands) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/client").toString(), "-a",
                 String.valueOf(sshPort), "-h", "127.0.0.1", "-u", USER, "-p", PASSWORD, "-r", "120", "-d", "1",
                 "-b").redirectErrorStream(true);
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        // Into a file, so that a hanging command cannot block the reading of its output past the limit.
+        Path printedFile = Files.createTempFile(home, "client", ".out");
+        builder.redirectOutput(printedFile.toFile());
         Process client = builder.start();
         client.getOutputStream().write((String.join("\n", commands) + "\n").getBytes(StandardCharsets.UTF_8));
         client.getOutputStream().close();
-        String printed = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!client.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+        boolean finished = client.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+        if (!finished) {
+            client.descendants().forEach(ProcessHandle::destroyForcibly);
             client.destroyForcibly();
-            throw new AssertionError("bin/client did not finish: " + String.join("; ", commands) + "\n" + printed);
+            client.waitFor();
+        }
+        String printed = Files.readString(printedFile, StandardCharsets.UTF_8);
+        Files.delete(printedFile);
+        if (!finished) {
+            throw new AssertionError("not finished within " + limit.toSeconds() + " s: " + String.join("; ", commands)
+                    + "\n" + printed + "\nKaraf log:\n" + log());
         }
         if (client.exitValue() != 0 || printed.contains("Error executing command")
                 || printed.contains("Command not found")) {
@@ -106,6 +138,25 @@ final class KarafProcess implements AutoCloseable {
                     + "):\n" + printed + "\nKaraf log:\n" + log());
         }
         return printed;
+    }
+
+    /**
+     * Installs features with one {@code feature:install} command, which must
+     * finish within {@link #INSTALL_LIMIT}.
+     */
+    void install(String features) throws IOException, InterruptedException {
+        // Verbose: the report then shows which bundles Karaf installed and refreshed.
+        System.out.println(execute(INSTALL_LIMIT, "feature:install -v " + features));
+    }
+
+    /** Uninstalls a feature, within {@link #INSTALL_LIMIT}. */
+    void uninstall(String feature) throws IOException, InterruptedException {
+        System.out.println(execute(INSTALL_LIMIT, "feature:uninstall -v " + feature));
+    }
+
+    /** Karaf's HTTP root once the {@code http} feature runs, such as {@code http://127.0.0.1:8181}. */
+    String baseUri() {
+        return "http://127.0.0.1:" + httpPort;
     }
 
     /** Karaf's log file, for failure messages. */

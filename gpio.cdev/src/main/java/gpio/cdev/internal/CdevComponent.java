@@ -3,6 +3,7 @@ package gpio.cdev.internal;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -91,8 +92,19 @@ public final class CdevComponent {
      * @throws IllegalArgumentException saying which property is wrong and why
      */
     static CdevController.Options options(CdevConfiguration configuration) {
-        return new CdevController.Options(configuration.chip().trim(), configuration.offsets(),
+        return new CdevController.Options(configuration.chip().trim(), offsets(configuration.offsets()),
                 configuration.consumer(), configuration.gpio_label().trim(), lineDefaults(configuration));
+    }
+
+    /** The offsets given, blank entries (an empty form field) skipped. */
+    private static int[] offsets(String[] given) {
+        return Arrays.stream(given).map(String::trim).filter(entry -> !entry.isEmpty()).mapToInt(entry -> {
+            try {
+                return Integer.parseInt(entry);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("offsets \"" + entry + "\" is not a whole number", e);
+            }
+        }).toArray();
     }
 
     private static LineDefaults lineDefaults(CdevConfiguration configuration) {

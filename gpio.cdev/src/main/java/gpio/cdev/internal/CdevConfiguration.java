@@ -25,7 +25,9 @@ import gpio.api.Drive;
                     + "Empty (the default) serves every line of the chip under its own offset. "
                     + "Each offset at most once, from 0 to the chip's last line.",
             required = false, cardinality = 1024)
-    int[] offsets() default {};
+    // Text, not int[]: a browser posts the form's empty field as "", which the web console
+    // stores as is for a number list and DS then cannot convert; empty entries are skipped.
+    String[] offsets() default {};
 
     @AttributeDefinition(name = "Consumer name",
             description = "The consumer name the kernel shows (for example in gpioinfo) for lines this controller "

@@ -4,6 +4,7 @@ package gpio.cdev.internal;
 import java.util.Dictionary;
 
 import org.apache.felix.webconsole.spi.ConfigurationHandler;
+import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -19,7 +20,10 @@ import gpio.form.internal.FactoryFormCheck;
  * (offsets, label, bias and drive names, debounce range). Whether the chip
  * exists and has the offsets is known only when the component opens it.
  */
-@Component(service = ConfigurationHandler.class)
+// Only beside the Felix Web Console 5 (its security provider is the sign): Karaf's console
+// would ask for this service too, but cannot use a ConfigurationHandler of ours.
+@Component(service = ConfigurationHandler.class,
+        reference = @Reference(name = "felixConsole", service = SecurityProvider.class))
 public final class CdevFormCheck extends FactoryFormCheck {
 
     /**

@@ -55,6 +55,19 @@ class CdevFormCheckTest {
     }
 
     @Test
+    void theEmptyOffsetsFieldAsABrowserPostsItServesEveryLine() throws Exception {
+        // The console stores the empty field of a list as one empty text, whatever the list's type.
+        Hashtable<String, Object> posted = valid();
+        posted.put("offsets", new String[] {""});
+        check.updateConfiguration("gpio.cdev", "gpio.cdev~board", posted);
+        assertArrayEquals(new int[0],
+                CdevComponent.options(ComponentProperties.as(CdevConfiguration.class, posted)).offsets());
+        posted.put("offsets", new String[] {" 4", "", "2 "});
+        assertArrayEquals(new int[] {4, 2},
+                CdevComponent.options(ComponentProperties.as(CdevConfiguration.class, posted)).offsets());
+    }
+
+    @Test
     void badOffsetsAreRefused() {
         Hashtable<String, Object> twice = valid();
         twice.put("offsets", new Integer[] {4, 2, 4});

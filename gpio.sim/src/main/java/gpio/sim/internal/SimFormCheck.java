@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Dictionary;
 
 import org.apache.felix.webconsole.spi.ConfigurationHandler;
+import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -20,7 +21,10 @@ import gpio.form.internal.FactoryFormCheck;
  * checks of {@link SimConfig#from}, and a label another running controller
  * already has ({@link SimComponent#checkUnique}).
  */
-@Component(service = ConfigurationHandler.class)
+// Only beside the Felix Web Console 5 (its security provider is the sign): Karaf's console
+// would ask for this service too, but cannot use a ConfigurationHandler of ours.
+@Component(service = ConfigurationHandler.class,
+        reference = @Reference(name = "felixConsole", service = SecurityProvider.class))
 public final class SimFormCheck extends FactoryFormCheck {
 
     private final BundleContext context;

@@ -4,6 +4,7 @@ package gpio.virtio.internal;
 import java.util.Dictionary;
 
 import org.apache.felix.webconsole.spi.ConfigurationHandler;
+import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -18,7 +19,10 @@ import gpio.form.internal.FactoryFormCheck;
  * operator sees the mistake in the form instead of a device that silently does
  * not start. The checks are those of {@link DeviceSettings#from}.
  */
-@Component(service = ConfigurationHandler.class)
+// Only beside the Felix Web Console 5 (its security provider is the sign): Karaf's console
+// would ask for this service too, but cannot use a ConfigurationHandler of ours.
+@Component(service = ConfigurationHandler.class,
+        reference = @Reference(name = "felixConsole", service = SecurityProvider.class))
 public final class DeviceConfigurationCheck extends FactoryFormCheck {
 
     /**

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-package gpio.sim.internal.http;
+package gpio.virtio.internal.console;
 
 import java.util.Locale;
 
 /**
- * The few JSON writing needs of the API (RFC 8259): objects, arrays, strings,
- * numbers, booleans and null, written straight into a builder. Too small a need
- * for a JSON library in the bundle. Every writing method puts the separating
- * comma itself, so callers only nest begin/end calls correctly.
+ * The JSON of the operator surfaces (RFC 8259): objects, arrays, strings,
+ * numbers, booleans and null, written straight into a builder; every method
+ * puts the separating comma itself, so callers only nest begin and end calls.
+ * {@code <}, {@code >} and {@code &} are escaped too, so the text is safe
+ * inside HTML. Too small a need for a JSON library in the bundle; one per answer.
  */
 final class Json {
 
@@ -21,12 +22,21 @@ final class Json {
         return this;
     }
 
+    /** Begins an object as the value of member {@code name}. */
+    Json beginObject(String name) {
+        name(name);
+        out.append('{');
+        first = true;
+        return this;
+    }
+
     Json endObject() {
         out.append('}');
         first = false;
         return this;
     }
 
+    /** Begins an array as the value of member {@code name}. */
     Json beginArray(String name) {
         name(name);
         out.append('[');
@@ -37,6 +47,13 @@ final class Json {
     Json endArray() {
         out.append(']');
         first = false;
+        return this;
+    }
+
+    /** A string element of the current array. */
+    Json element(String value) {
+        comma();
+        string(value);
         return this;
     }
 
@@ -93,7 +110,7 @@ final class Json {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x2028 || c == 0x2029) {
                         out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         out.append(c);
