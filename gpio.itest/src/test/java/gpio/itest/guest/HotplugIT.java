@@ -21,14 +21,15 @@ import gpio.itest.GatewayProcess;
  * The device hot-unplugged and plugged in again under a running guest, as
  * libvirt does it ({@code virsh detach-device}/{@code attach-device}: QMP
  * {@code device_del}, then {@code chardev-remove}; {@code chardev-add}, then
- * {@code device_add}), several times: each time the lines the guest held are
- * released, the re-plugged device works, and the gateway keeps no thread, fd or
- * mapping of the connections that went away.
+ * {@code device_add}), several times: the re-plugged device works each time, a
+ * line the guest still holds when the device goes is released, and the gateway
+ * keeps no thread, fd or mapping of the connections that went away.
  */
 class HotplugIT {
 
     private static final int LED0 = 0;
     private static final int BUTTON0 = 4;
+    /** Unplug and re-plug cycles before the last unplug. */
     private static final int CYCLES = 3;
 
     @RegisterExtension
@@ -55,22 +56,30 @@ class HotplugIT {
                 transcript.show(qemu + " guest console", guest::console);
                 guest.hotplugDevice();
                 for (int cycle = 0; cycle < CYCLES; cycle++) {
-                    guest.run("gpioset --mode=signal gpiochip0 " + LED0 + "=1 &");
-                    sim.awaitLine(SIM, LED0, line -> line.drivenAt(1), "driven high by the guest");
-                    guest.unplugDevice();
-                    guest.removeChardev();
-                    sim.awaitLine(SIM, LED0, line -> !line.used(), "released once the device is gone");
-                    awaitHeld(gateway.pid(), idle);
-
+                    assertEquals(List.of("1"), guest.run("gpioget gpiochip0 " + BUTTON0), "cycle " + cycle);
+                    guest.run("gpioset gpiochip0 " + LED0 + "=1");
+                    unplug(guest, sim, gateway.pid(), idle);
                     guest.addChardev(socket);
                     guest.hotplugDevice();
-                    assertEquals(List.of("1"), guest.run("gpioget gpiochip0 " + BUTTON0), "cycle " + cycle);
                 }
+                // Last, unplugged while the guest holds a line: the gateway lets it go. (Not plugged in
+                // again: Linux 6.1 keeps the removed chip's held lines and crashes adding the next chip.)
+                guest.run("gpioset --mode=signal gpiochip0 " + LED0 + "=1 &");
+                sim.awaitLine(SIM, LED0, line -> line.drivenAt(1), "driven high by the guest");
+                unplug(guest, sim, gateway.pid(), idle);
                 guest.powerOff();
             }
             awaitHeld(gateway.pid(), idle);
             gateway.stopCleanly();
         }
+    }
+
+    /** Unplugs the device and its chardev; the gateway then holds no line and nothing of the connection. */
+    private static void unplug(Guest guest, SimulatorApi sim, long pid, Held idle) throws Exception {
+        guest.unplugDevice();
+        guest.removeChardev();
+        sim.awaitLine(SIM, LED0, line -> !line.used(), "released once the device is gone");
+        awaitHeld(pid, idle);
     }
 
     private static Held held(long pid) throws IOException {
