@@ -75,6 +75,11 @@ public final class GatewayProcess implements AutoCloseable {
         throw new AssertionError("gateway did not print " + what + "; its output:\n" + output());
     }
 
+    /** The gateway's process id, to look at what it holds in {@code /proc}. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Types a command into the gateway's Gogo shell, which reads its standard input. */
     public void shell(String command) throws IOException {
         OutputStream in = process.getOutputStream();

@@ -138,8 +138,10 @@ final class Guest implements AutoCloseable {
                 "-kernel", GuestTools.kernel().toString(), "-initrd", GuestTools.initramfs().toString(),
                 "-append", KERNEL_ARGUMENTS + " vgpio_cmd=\"" + SHELL + "\""));
         if (hotplug) {
-            // q35's root bus takes no hotplugged devices: a PCIe root port does.
-            command.addAll(List.of("-device", "pcie-root-port,id=" + HOTPLUG_PORT + ",chassis=1"));
+            // q35's root bus takes no hotplugged devices: a PCIe root port does. Its hotplug is
+            // ACPI-driven by default since QEMU 6.1; the guest kernel has the native PCIe driver.
+            command.addAll(List.of("-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
+                    "-device", "pcie-root-port,id=" + HOTPLUG_PORT + ",chassis=1"));
         } else {
             command.addAll(List.of("-device", "vhost-user-gpio-pci,chardev=vgpio"));
         }
@@ -160,14 +162,46 @@ final class Guest implements AutoCloseable {
 
     /**
      * Adds the device to a guest booted with {@link #bootForHotplug} (its
-     * chardev must be connected: QEMU talks to the gateway at once) and lets
-     * the guest find it by a PCI rescan (the test kernel has no PCI hotplug
-     * driver).
+     * chardev must be connected: QEMU talks to the gateway at once) and waits
+     * until the guest has its GPIO chip (found by the PCIe hotplug driver, or by
+     * a PCI rescan).
      */
     void hotplugDevice() throws IOException, InterruptedException {
         Qmp.execute(qmpSocket, "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"vhost-user-gpio-pci\","
                 + "\"chardev\":\"vgpio\",\"bus\":\"" + HOTPLUG_PORT + "\",\"id\":\"gpio0\"}}");
-        run("echo 1 > /sys/bus/pci/rescan");
+        run("echo 1 > /sys/bus/pci/rescan; i=0; while [ ! -e /dev/gpiochip0 ] && [ $i -lt 600 ]; do sleep 0.1;"
+                + " i=$((i+1)); done; [ -e /dev/gpiochip0 ]");
+    }
+
+    /**
+     * Hot-unplugs the device as libvirt does ({@code virsh detach-device}): QMP
+     * {@code device_del}, which the guest's PCIe hotplug driver carries out, then
+     * waits until the guest has no GPIO chip left and QEMU has let the device go.
+     */
+    void unplugDevice() throws IOException, InterruptedException {
+        // Refused while the slot still powers up after a device_add ("guest is busy"): asked again.
+        Qmp.awaitSuccess(qmpSocket, "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"gpio0\"}}",
+                answer -> true, COMMAND_DEADLINE);
+        run("i=0; while [ -e /dev/gpiochip0 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done;"
+                + " [ ! -e /dev/gpiochip0 ]");
+        Qmp.awaitSuccess(qmpSocket, "{\"execute\":\"qom-list\",\"arguments\":{\"path\":\"/machine/peripheral\"}}",
+                answer -> !answer.contains("\"gpio0\""), COMMAND_DEADLINE);
+    }
+
+    /**
+     * Removes the device's chardev after {@link #unplugDevice}, as libvirt does:
+     * QEMU closes the vhost-user connection.
+     */
+    void removeChardev() throws IOException, InterruptedException {
+        Qmp.awaitSuccess(qmpSocket, "{\"execute\":\"chardev-remove\",\"arguments\":{\"id\":\"vgpio\"}}",
+                answer -> true, COMMAND_DEADLINE);
+    }
+
+    /** Adds the chardev on {@code socket} again after {@link #removeChardev}; QEMU connects at once. */
+    void addChardev(Path socket) throws IOException {
+        Qmp.execute(qmpSocket, "{\"execute\":\"chardev-add\",\"arguments\":{\"id\":\"vgpio\",\"backend\":"
+                + "{\"type\":\"socket\",\"data\":{\"addr\":{\"type\":\"unix\",\"data\":{\"path\":\""
+                + socket + "\"}},\"server\":false}}}}");
     }
 
     /** Stops the VM as a host does to pause it ({@code stop}; {@code virsh suspend}). */

@@ -11,6 +11,8 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Predicate;
 
 /** The few QMP commands a test sends to QEMU's monitor socket. */
 final class Qmp {
@@ -38,6 +40,29 @@ final class Qmp {
         String answer = run(socket, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\""
                 + commandLine + "\"}}");
         return answer.replace("\\\"", "\"");
+    }
+
+    /**
+     * Runs {@code command} until QEMU answers it with success and the answer
+     * passes {@code accepted}, for what QEMU finishes asynchronously (a device the
+     * guest still has to let go, a chardev still in use).
+     */
+    static void awaitSuccess(Path socket, String command, Predicate<String> accepted, Duration deadline)
+            throws IOException, InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        String last;
+        do {
+            try {
+                last = run(socket, command);
+                if (accepted.test(last)) {
+                    return;
+                }
+            } catch (AssertionError refused) {
+                last = refused.getMessage();
+            }
+            Thread.sleep(100); // polling with a deadline
+        } while (System.nanoTime() < end);
+        throw new AssertionError("QMP " + command + " did not succeed within " + deadline.toSeconds() + " s: " + last);
     }
 
     /** Runs {@code command} and returns QEMU's {@code return} answer line. */

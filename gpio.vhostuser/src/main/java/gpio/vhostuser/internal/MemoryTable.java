@@ -74,10 +74,18 @@ final class MemoryTable {
         unmap(old);
     }
 
-    /** ADD_MEM_REG: the one region of {@code message} joins the table. */
+    /** ADD_MEM_REG: the one region of {@code message} joins the table, or replaces the identical one. */
     void add(MessageChannel message) throws ProtocolException {
         message.expectSize(Protocol.ADD_MEM_REG, REGIONS_OFFSET + REGION_SIZE, 1);
-        switchTo(grow(memory, message, 0));
+        ByteBuffer payload = message.payload();
+        // QEMU sets a device up anew on the same connection after device_del and device_add of the
+        // same chardev, and adds every region again: the new mapping replaces the identical old one.
+        MemoryRegion same = memory.find(payload.getLong(REGIONS_OFFSET), payload.getLong(REGIONS_OFFSET + 8),
+                payload.getLong(REGIONS_OFFSET + 16));
+        switchTo(grow(same == null ? memory : memory.without(same), message, 0));
+        if (same != null) {
+            same.unmap();
+        }
     }
 
     /** REM_MEM_REG: the region of {@code message} (with or without its fd) leaves the table. */

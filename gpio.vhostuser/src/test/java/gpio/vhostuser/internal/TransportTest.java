@@ -289,6 +289,37 @@ class TransportTest {
         }
     }
 
+    /**
+     * QEMU's device_del and device_add on the same chardev: the new device
+     * repeats the whole setup on the open connection (SET_OWNER again, the
+     * regions again with ADD_MEM_REG, new rings), as a driver that starts over.
+     */
+    @Test
+    void aDeviceSetUpAgainOnTheSameConnectionIsServed() throws Exception {
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            frontend.addMemoryRegion(frontend.memory());
+            FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
+            FrontendQueue events = frontend.startQueue(1, RingOptions.plain(8));
+            frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
+            events.submit(new byte[0], 8);
+            events.kick();
+            Await.until("the device holds the event buffer", () -> device.held.size() == 1);
+            frontend.stopQueue(0);
+            frontend.stopQueue(1);
+
+            frontend.setOwner();
+            frontend.setFeatures(
+                    VhostUserFrontend.VIRTIO_F_VERSION_1 | VhostUserFrontend.VHOST_USER_F_PROTOCOL_FEATURES);
+            frontend.addMemoryRegion(frontend.memory());
+            FrontendQueue again = frontend.startQueue(0, RingOptions.plain(16));
+            frontend.startQueue(1, RingOptions.plain(8));
+
+            assertEquals(1, device.resets.get(), "the new device is a driver that starts over");
+            assertArrayEquals(new byte[] {10}, frontend.roundTrip(again, new byte[] {9}, 1, TIMEOUT).written());
+        }
+    }
+
     @Test
     void aMisbehavingFrontendDoesNotDisturbAnotherEndpoint() throws Exception {
         EchoDevice otherDevice = new EchoDevice();
