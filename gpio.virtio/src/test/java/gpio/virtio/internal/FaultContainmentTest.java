@@ -107,6 +107,9 @@ class FaultContainmentTest {
         // Queued behind both on the same line: answered normally.
         assertAnswer(call(MSG_GET_DIRECTION, 1, 0), STATUS_OK, DIRECTION_IN);
         assertAnswer(call(MSG_SET_DIRECTION, 1, DIRECTION_IN), STATUS_OK, 0);
+        // The line takes requests before eventq buffers: the buffer may be handled only now.
+        Await.until("the eventq buffer's fault is logged",
+                () -> !log.containing("line 1", "InternalError", "while taking an eventq buffer").isEmpty());
         assertFalse(irq.completed());
         assertFalse(request.completed());
         assertTrue(worker.isAlive(), "the one worker is still alive");
