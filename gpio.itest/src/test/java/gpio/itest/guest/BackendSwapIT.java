@@ -37,10 +37,8 @@ class BackendSwapIT {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Qemu.class)
     void aHeldLineAndLaterReadsFollowAControllerTargetChange(Qemu qemu) throws Exception {
-        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
-            transcript.show("gateway", gateway::output);
+        try (GatewayProcess gateway = DefaultSetup.start(dataDir, transcript)) {
             Path socket = DefaultSetup.socket(dataDir);
-            DefaultSetup.awaitServing(gateway, socket, SIM);
             SimulatorApi sim = new SimulatorApi(gateway);
             sim.setInput(SIM, 5, 1);
             try (Guest guest = Guest.boot(qemu, socket, false)) {
@@ -78,10 +76,8 @@ class BackendSwapIT {
      */
     @Test
     void gpiomonSeesTheEdgesOfTheNewControllerAfterASwap() throws Exception {
-        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
-            transcript.show("gateway", gateway::output);
+        try (GatewayProcess gateway = DefaultSetup.start(dataDir, transcript)) {
             Path socket = DefaultSetup.socket(dataDir);
-            DefaultSetup.awaitServing(gateway, socket, SIM);
             SimulatorApi sim = new SimulatorApi(gateway);
             createSimulator(gateway, SIM1);
             try (Guest guest = Guest.boot(Qemu.BACKPORTS_10_0, socket, false)) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.itest.guest;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -26,6 +27,19 @@ final class DefaultSetup {
      */
     static Path socket(Path dataDir) {
         return dataDir.resolve("gpio0.sock");
+    }
+
+    /**
+     * Starts the gateway on {@code dataDir}, shows its output in the test's
+     * transcript, and waits until the default device serves {@link #SIM}.
+     *
+     * @return the gateway
+     */
+    static GatewayProcess start(Path dataDir, Transcript transcript) throws IOException, InterruptedException {
+        GatewayProcess gateway = GatewayProcess.start(dataDir);
+        transcript.show("gateway", gateway::output);
+        awaitServing(gateway, socket(dataDir), SIM);
+        return gateway;
     }
 
     /**

@@ -36,10 +36,8 @@ class GpiodToolsIT {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Qemu.class)
     void theGpiodToolsSeeReadAndDriveTheSimulatedLines(Qemu qemu) throws Exception {
-        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
-            transcript.show("gateway", gateway::output);
+        try (GatewayProcess gateway = DefaultSetup.start(dataDir, transcript)) {
             Path socket = DefaultSetup.socket(dataDir);
-            DefaultSetup.awaitServing(gateway, socket, SIM);
             SimulatorApi sim = new SimulatorApi(gateway);
             // Buttons 1 and 3 pressed before the guest boots.
             sim.setInput(SIM, 5, 1);

@@ -32,10 +32,8 @@ class GpiomonIT {
 
     @Test
     void gpiomonPrintsExactlyTheEdgesTheSimulatorMakes() throws Exception {
-        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
-            transcript.show("gateway", gateway::output);
+        try (GatewayProcess gateway = DefaultSetup.start(dataDir, transcript)) {
             Path socket = DefaultSetup.socket(dataDir);
-            DefaultSetup.awaitServing(gateway, socket, SIM);
             SimulatorApi sim = new SimulatorApi(gateway);
             try (Guest guest = Guest.boot(Qemu.BACKPORTS_10_0, socket, false)) {
                 transcript.show("QEMU 10.0 guest console", guest::console);
@@ -64,10 +62,8 @@ class GpiomonIT {
 
     @Test
     void underTheStockQemuGpiomonIsRefusedAndTheGuestKeepsWorking() throws Exception {
-        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
-            transcript.show("gateway", gateway::output);
+        try (GatewayProcess gateway = DefaultSetup.start(dataDir, transcript)) {
             Path socket = DefaultSetup.socket(dataDir);
-            DefaultSetup.awaitServing(gateway, socket, SIM);
             try (Guest guest = Guest.boot(Qemu.STOCK_7_2, socket, false)) {
                 transcript.show("QEMU 7.2 guest console", guest::console);
                 // QEMU 7.2 does not pass VIRTIO_GPIO_F_IRQ on: the driver has no irqchip.

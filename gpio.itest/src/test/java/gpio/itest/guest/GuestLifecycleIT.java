@@ -44,10 +44,8 @@ class GuestLifecycleIT {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Qemu.class)
     void aPauseChangesNothingTheGuestSees(Qemu qemu) throws Exception {
-        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
-            transcript.show("gateway", gateway::output);
+        try (GatewayProcess gateway = DefaultSetup.start(dataDir, transcript)) {
             Path socket = DefaultSetup.socket(dataDir);
-            DefaultSetup.awaitServing(gateway, socket, SIM);
             SimulatorApi sim = new SimulatorApi(gateway);
             try (Guest guest = Guest.boot(qemu, socket, false)) {
                 transcript.show(qemu + " guest console", guest::console);
@@ -92,10 +90,8 @@ class GuestLifecycleIT {
     /** Needs interrupts, so QEMU 10.0 (7.2 never offers them). */
     @Test
     void gpiomonKeepsReceivingEdgesAcrossAPauseAndGetsTheOneMadeDuringIt() throws Exception {
-        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
-            transcript.show("gateway", gateway::output);
+        try (GatewayProcess gateway = DefaultSetup.start(dataDir, transcript)) {
             Path socket = DefaultSetup.socket(dataDir);
-            DefaultSetup.awaitServing(gateway, socket, SIM);
             SimulatorApi sim = new SimulatorApi(gateway);
             try (Guest guest = Guest.boot(Qemu.BACKPORTS_10_0, socket, false)) {
                 transcript.show("QEMU 10.0 guest console", guest::console);
@@ -124,10 +120,8 @@ class GuestLifecycleIT {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Qemu.class)
     void aGuestThatRebootsStartsClean(Qemu qemu) throws Exception {
-        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
-            transcript.show("gateway", gateway::output);
+        try (GatewayProcess gateway = DefaultSetup.start(dataDir, transcript)) {
             Path socket = DefaultSetup.socket(dataDir);
-            DefaultSetup.awaitServing(gateway, socket, SIM);
             SimulatorApi sim = new SimulatorApi(gateway);
             try (Guest guest = Guest.bootRebootable(qemu, socket)) {
                 transcript.show(qemu + " guest console", guest::console);

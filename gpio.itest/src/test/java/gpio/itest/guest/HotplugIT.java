@@ -45,10 +45,8 @@ class HotplugIT {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Qemu.class)
     void unplugAndReplugReleaseTheLinesAndLeaveNothingBehind(Qemu qemu) throws Exception {
-        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
-            transcript.show("gateway", gateway::output);
+        try (GatewayProcess gateway = DefaultSetup.start(dataDir, transcript)) {
             Path socket = DefaultSetup.socket(dataDir);
-            DefaultSetup.awaitServing(gateway, socket, SIM);
             SimulatorApi sim = new SimulatorApi(gateway);
             sim.setInput(SIM, BUTTON0, 1);
             Held idle = held(gateway.pid());
