@@ -197,6 +197,14 @@ class TransportTest {
         }
     }
 
+    /** Offers one eventq buffer, which the echo device holds, and waits until it does; returns its token. */
+    private int offerEventBuffer(FrontendQueue events) {
+        int token = events.submit(new byte[0], 8);
+        events.kick();
+        Await.until("the device holds the event buffer", () -> device.held.size() == 1);
+        return token;
+    }
+
     /**
      * vhost-user: GET_VRING_BASE stops the ring and returns the next available
      * index; QEMU sends it whenever the VM stops running and starts the ring again
@@ -213,9 +221,7 @@ class TransportTest {
             for (int i = 0; i < 3; i++) {
                 frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
             }
-            int held = events.submit(new byte[0], 8);
-            events.kick();
-            Await.until("the device holds the event buffer", () -> device.held.size() == 1);
+            int held = offerEventBuffer(events);
 
             assertEquals(3, frontend.stopQueue(0));
             assertEquals(1, frontend.stopQueue(1));
@@ -249,9 +255,7 @@ class TransportTest {
             FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
             FrontendQueue events = frontend.startQueue(1, RingOptions.plain(8));
             frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
-            events.submit(new byte[0], 8);
-            events.kick();
-            Await.until("the device holds the event buffer", () -> device.held.size() == 1);
+            offerEventBuffer(events);
             var stale = device.held.poll();
             frontend.stopQueue(0);
             frontend.stopQueue(1);
@@ -274,9 +278,7 @@ class TransportTest {
             frontend.startQueue(0, RingOptions.plain(16));
             FrontendQueue events = frontend.startQueue(1, RingOptions.plain(8));
             frontend.setStatus(0x0f);
-            events.submit(new byte[0], 8);
-            events.kick();
-            Await.until("the device holds the event buffer", () -> device.held.size() == 1);
+            offerEventBuffer(events);
             assertEquals(0, device.resets.get());
             var stale = device.held.peek();
             frontend.setStatus(0);
@@ -302,9 +304,7 @@ class TransportTest {
             FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
             FrontendQueue events = frontend.startQueue(1, RingOptions.plain(8));
             frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
-            events.submit(new byte[0], 8);
-            events.kick();
-            Await.until("the device holds the event buffer", () -> device.held.size() == 1);
+            offerEventBuffer(events);
             frontend.stopQueue(0);
             frontend.stopQueue(1);
 
