@@ -112,6 +112,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private static final int REBIND = 6;
 
     private final int line;
+    /** The source of the line map this line is served from. */
+    private final int source;
     private final GpioDevice device;
     private final Executor executor;
     private final DeviceLog log;
@@ -127,6 +129,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private int edgeCount;
     private boolean scheduled;
     private boolean resetPending;
+    /** The device stops: after the reset, a line held at its safe state is released too. */
+    private boolean stopping;
     private boolean rebindPending;
     /** {@link #awaitAnswered} waits on the monitor: answers notify it. */
     private boolean quiescing;
@@ -145,12 +149,23 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private int takenValue;
     private int takenEdges;
 
-    LineQueue(int line, int offset, GpioDevice device, Executor executor, String consumer, DeviceLog log) {
+    LineQueue(int line, LineMap map, GpioDevice device, Executor executor, String consumer, DeviceLog log) {
         this.line = line;
+        this.source = map.source(line);
         this.device = device;
         this.executor = executor;
         this.log = log;
-        this.state = new LineState(line, offset, consumer, this, this, log);
+        this.state = new LineState(line, map.offset(line), map.readOnly().contains(line), map.safeState(line),
+                consumer, this, this, log);
+    }
+
+    /**
+     * The source of the line map this line is served from.
+     *
+     * @return the source
+     */
+    int source() {
+        return source;
     }
 
     /**
@@ -189,6 +204,12 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     synchronized void rebind() {
         rebindPending = true;
         schedule();
+    }
+
+    /** The device stops: a {@link #reset()}, then a line held at its safe state is released. */
+    synchronized void stop() {
+        stopping = true;
+        reset();
     }
 
     /** The rings were reset: every chain held for this line is void. */
@@ -369,6 +390,9 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         if (work == RESET) {
             try {
                 state.reset();
+                if (stopping()) {
+                    state.releaseSafeState();
+                }
             } finally {
                 synchronized (this) {
                     resetPending = false;
@@ -380,7 +404,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
             state.discard();
             return;
         }
-        GpioController current = device.controller();
+        GpioController current = device.controller(source);
         if (state.controller() != current) {
             state.rebind(current);
         }
@@ -412,7 +436,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
 
     private void answer(DescriptorChain chain, int type, int value) {
         int result = execute(type, value);
-        GpioController current = device.controller();
+        GpioController current = device.controller(source);
         if (result == LineState.ERR && current != null && state.controller() != current) {
             // The controller was swapped while the call ran, and the old one may
             // have gone away under it: carry the message out on the new one.
@@ -443,6 +467,10 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private int nonZero(String message, int value) {
         log.guestError(line, message + " with non-zero value " + value);
         return LineState.ERR;
+    }
+
+    private synchronized boolean stopping() {
+        return stopping;
     }
 
     private synchronized void finish(DescriptorChain chain, int result) {
