@@ -287,6 +287,15 @@ public final class VhostUserFrontend implements AutoCloseable {
         return queue;
     }
 
+    /** Closes the connection only, keeping guest memory and queues for {@link #reconnect}. */
+    public void dropConnection() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Already gone with the backend.
+        }
+    }
+
     /**
      * Connects again after the backend went away, as QEMU 7.2 does with a
      * {@code reconnect} chardev: the whole start-up sequence of {@link #negotiate}
@@ -301,11 +310,7 @@ public final class VhostUserFrontend implements AutoCloseable {
      * @return the new connection
      */
     public VhostUserFrontend reconnect(Path socketPath, long features) throws IOException {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // Already gone with the backend.
-        }
+        dropConnection();
         VhostUserFrontend next = connect(socketPath);
         FrontendMemory guestMemory = memory;
         memory = null;
