@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -126,6 +127,31 @@ class GuestComesBackOverVhostUserTest {
             assertEquals(1, ok(guest, MSG_GET_VALUE, 1, 0));
             ok(guest, MSG_SET_VALUE, 0, 0);
             assertFalse(simulator().level(0));
+        } finally {
+            guest.close();
+        }
+    }
+
+    /**
+     * The output is requested once, with the guest's value: a backend that sets
+     * the value in the request (cdev: the request's output values) drives it
+     * from the first moment, with no glitch through another level.
+     */
+    @Test
+    void theRestoredOutputIsRequestedWithItsValueInOneCall() throws Exception {
+        component = start();
+        FrontendGuest guest = new FrontendGuest(socket(), 64);
+        try {
+            setUpRelayAndButton(guest);
+            component.deactivate(ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED);
+            TestController next = new TestController("sim0", "relay", "button", "c", "d");
+            component = VirtioGpioComponentTest.activated(transport, VirtioGpioComponentTest.config(
+                    socket().toString(), "rw-------", "(gpio.label=sim0)", ""), next, savedGuest());
+            guest.reconnect(socket());
+            Await.until("the relay is held and the button watched", () -> next.isHeld(0) && next.isWatched(1));
+            assertEquals(List.of("request 0 out=1"), next.calls().stream()
+                    .filter(call -> call.matches("\\w+ 0\\b.*") && !call.startsWith("lineInfo")).toList(),
+                    "what was done to the relay's line (reading its name aside)");
         } finally {
             guest.close();
         }
