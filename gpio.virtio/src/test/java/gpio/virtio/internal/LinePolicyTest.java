@@ -192,6 +192,32 @@ class LinePolicyTest {
         assertTrue(b2.isHeld(3) && b2.level(3), "driven high again when b comes back");
     }
 
+    @Test
+    void anOutputTheGuestHadSetIsNotRestoredOnALineMadeReadOnlySince() throws Exception {
+        LineState.Events events = new LineState.Events() {
+            @Override
+            public void complete(gpio.vhostuser.DescriptorChain chain, byte status) {
+            }
+
+            @Override
+            public void discardEdges() {
+            }
+
+            @Override
+            public void heldBack(int latched, int dropped) {
+            }
+        };
+        LineState readOnly = new LineState(1, 1, true, SafeState.RELEASE, "vm", event -> { }, events,
+                new DeviceLog("test"));
+        readOnly.rebind(a);
+        try (LogCapture log = new LogCapture()) {
+            readOnly.restore(new GuestState.LineSetting(1, DIRECTION_OUT, true, VirtioGpio.IRQ_TYPE_NONE));
+            assertFalse(a.isHeld(1), "not driven");
+            assertEquals(1, log.containing("WARNING", "is read-only: the output the guest had set on it is not"
+                    + " restored").size());
+        }
+    }
+
     private static long count(List<String> calls, String prefix) {
         return calls.stream().filter(call -> call.startsWith(prefix)).count();
     }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.osgi.service.component.ComponentConstants;
 
 import gpio.api.GpioController;
 import gpio.vhostuser.Endpoint;
@@ -89,7 +90,13 @@ class VirtioGpioComponentTest {
      */
     static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
             GpioController controller) throws IOException {
-        VirtioGpioComponent component = new VirtioGpioComponent(transport, config);
+        return activated(transport, config, controller, null);
+    }
+
+    /** {@link #activated(VhostUserTransport, VirtioGpioConfiguration, GpioController)} keeping the guest's state in a file. */
+    static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
+            GpioController controller, Path savedGuestFile) throws IOException {
+        VirtioGpioComponent component = new VirtioGpioComponent(transport, config, savedGuestFile);
         if (controller != null) {
             component.bindController(controller);
         }
@@ -239,7 +246,7 @@ class VirtioGpioComponentTest {
         assertSame(second, transport.opened.get(transport.opened.size() - 1), "invalid change refused");
         assertFalse(second.closed);
 
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
         assertTrue(second.closed);
     }
 
@@ -260,7 +267,7 @@ class VirtioGpioComponentTest {
         back.device.readConfig(0, config);
         assertEquals(2, config.get(0), "with the old line selection");
         assertEquals("/tmp/a", component.status().socketPath());
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 
     @Test
@@ -275,7 +282,7 @@ class VirtioGpioComponentTest {
         assertSame(b, device.controller());
         component.unbindController(b);
         assertEquals(null, device.controller());
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 
     private static Map<String, Object> service(String label, long id, int ranking) {
@@ -289,7 +296,8 @@ class VirtioGpioComponentTest {
         TestController b = new TestController("b", "b0", "b1");
         TestController unrelated = new TestController("x", "x0");
         VirtioGpioComponent component = new VirtioGpioComponent(transport,
-                config("/tmp/a", "rw-------", "(gpio.label=*)", "b:1, a:0", "a:0", new String[] {"b:1=low"}, 5000, 2));
+                config("/tmp/a", "rw-------", "(gpio.label=*)", "b:1, a:0", "a:0", new String[] {"b:1=low"}, 5000, 2),
+                null);
         component.bindController(unrelated); // the controller reference, which a composed chip does not use
         component.bindLabelled(unrelated, service("x", 1, 0));
         component.bindLabelled(a, service("a", 2, 0));
@@ -321,6 +329,6 @@ class VirtioGpioComponentTest {
         component.unbindLabelled(b, service("b", 3, 0));
         assertEquals(new DeviceStatus.MappedLine(0, "b", false, 1, "", false, "low"), component.status().lines().get(0),
                 "not bound: no name, ERR");
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 }
