@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -76,8 +77,10 @@ public class ComposedChipIT extends OperatorFramework {
                 oldButtons.setInput(line, line % 2 == 1);
                 newButtons.setInput(line, line % 2 == 0);
             }
-            // About 250 ms a burst (24 messages on 3 button lines, 2 workers), so that the replacement lands during one.
-            oldButtons.setLatency(Duration.ofMillis(20));
+            // 100 ms a call: a burst keeps the old chip busy for about 1.6 s (8 messages on each of 3 button
+            // lines, 2 workers), so the replacement, which the test waits for while the burst is in flight,
+            // lands during it: the calls that started before answer from the old chip, the rest ERR or the new.
+            oldButtons.setLatency(Duration.ofMillis(100));
             Operator.awaitSocket(socket);
             try (VirtioGpioGuest guest = VirtioGpioGuest.connect(socket)) {
                 assertEquals(8, guest.lineCount());
@@ -92,7 +95,9 @@ public class ComposedChipIT extends OperatorFramework {
                 // The operator replaces the button chip: the old one is relabelled away, the spare takes its label.
                 Runnable replace = () -> {
                     update(buttons, Operator.simulatorProperties("c-buttons-old", "B0", "B1", "B2", "B3"));
+                    await(() -> !operator.simulatorPresent("c-buttons"), "no chip is labelled c-buttons");
                     update(spare, Operator.simulatorProperties("c-buttons", "S0", "S1", "S2", "S3"));
+                    await(() -> operator.simulatorPresent("c-buttons"), "the spare is labelled c-buttons");
                 };
                 int[] lines = new int[48];
                 int[] guestLines = {0, 1, 2, 4, 5, 6};
@@ -197,6 +202,16 @@ public class ComposedChipIT extends OperatorFramework {
             inChip.delete();
         }
         Operator.awaitNoSocket(socket);
+    }
+
+    /** {@link Await#condition} where no checked exception may be thrown (ConfigAdmin applies updates asynchronously). */
+    private static void await(BooleanSupplier condition, String what) {
+        try {
+            Await.condition(condition, what);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private static void update(Configuration configuration, Dictionary<String, Object> properties) {
