@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.List;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.TimeoutException;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -77,10 +77,9 @@ public class ComposedChipIT extends OperatorFramework {
                 oldButtons.setInput(line, line % 2 == 1);
                 newButtons.setInput(line, line % 2 == 0);
             }
-            // 100 ms a call: a burst keeps the old chip busy for about 1.6 s (8 messages on each of 3 button
-            // lines, 2 workers), so the replacement, which the test waits for while the burst is in flight,
-            // lands during it: the calls that started before answer from the old chip, the rest ERR or the new.
-            oldButtons.setLatency(Duration.ofMillis(100));
+            // 20 ms a call on the old button chip: each burst of the load takes a few hundred ms, so requests
+            // are in flight all the time while the operator replaces the chip.
+            oldButtons.setLatency(Duration.ofMillis(20));
             Operator.awaitSocket(socket);
             try (VirtioGpioGuest guest = VirtioGpioGuest.connect(socket)) {
                 assertEquals(8, guest.lineCount());
@@ -92,51 +91,26 @@ public class ComposedChipIT extends OperatorFramework {
                 }
                 assertTrue(oldButtons.level(3));
 
-                // The operator replaces the button chip: the old one is relabelled away, the spare takes its label.
-                Runnable replace = () -> {
+                Load load = new Load(guest);
+                Thread loadThread = new Thread(load, "composed chip load");
+                loadThread.start();
+                int burstsBeforeTheNewChip;
+                try {
+                    Await.condition(() -> load.bursts() >= 2, "the load runs");
+                    // The operator replaces the button chip: the old one is relabelled away, the spare takes its
+                    // label; ConfigAdmin applies each update asynchronously.
                     update(buttons, Operator.simulatorProperties("c-buttons-old", "B0", "B1", "B2", "B3"));
-                    await(() -> !operator.simulatorPresent("c-buttons"), "no chip is labelled c-buttons");
+                    Await.condition(() -> !operator.simulatorPresent("c-buttons"), "no chip is labelled c-buttons");
                     update(spare, Operator.simulatorProperties("c-buttons", "S0", "S1", "S2", "S3"));
-                    await(() -> operator.simulatorPresent("c-buttons"), "the spare is labelled c-buttons");
-                };
-                int[] lines = new int[48];
-                int[] guestLines = {0, 1, 2, 4, 5, 6};
-                for (int i = 0; i < lines.length; i++) {
-                    lines[i] = guestLines[i % guestLines.length];
+                    Await.condition(() -> operator.simulatorPresent("c-buttons"), "the spare is labelled c-buttons");
+                    burstsBeforeTheNewChip = load.bursts();
+                    Await.condition(load::allButtonsOnTheNewChip, "every button line reads the new chip");
+                } finally {
+                    load.stop();
+                    loadThread.join();
                 }
-                boolean[] onNew = new boolean[8];
-                int bursts = 0;
-                boolean buttonsMovedDuringABurst = false;
-                long deadline = System.nanoTime() + Await.DEADLINE.toNanos();
-                while (!(onNew[4] && onNew[5] && onNew[6])) {
-                    assertTrue("the button lines do not all read the new chip within " + Await.DEADLINE,
-                            System.nanoTime() < deadline);
-                    List<Answer> answers = guest.burst(GET_VALUE, lines, 0, bursts == 0 ? replace : () -> { });
-                    bursts++;
-                    boolean old = false;
-                    boolean moved = false;
-                    for (int i = 0; i < lines.length; i++) {
-                        int line = lines[i];
-                        Answer answer = answers.get(i);
-                        String what = "burst " + bursts + ", message " + i + " for guest line " + line + ": " + answer;
-                        if (line < 4) {
-                            assertEquals(what + ": the LED chip keeps serving", new Answer(OK, line % 2 == 0 ? 1 : 0),
-                                    answer);
-                            continue;
-                        }
-                        int offset = line - 4;
-                        boolean fromNew = answer.status() == OK && answer.value() == (offset % 2 == 0 ? 1 : 0);
-                        boolean fromOld = answer.status() == OK && !fromNew;
-                        assertTrue(what + " comes from the old chip after the new one answered", !fromOld
-                                || !onNew[line]);
-                        onNew[line] |= fromNew;
-                        old |= fromOld;
-                        moved |= fromNew || answer.status() == ERR;
-                    }
-                    buttonsMovedDuringABurst |= old && moved;
-                }
-                assertTrue("no burst saw the button chip change: the replacement did not happen under load",
-                        buttonsMovedDuringABurst);
+                assertEquals("every answer of the load was as expected", null, load.failure());
+                assertTrue("the load went on across the replacement", load.bursts() > burstsBeforeTheNewChip);
                 Await.condition(() -> newButtons.level(3), "the guest's output is replayed on the new button chip");
                 Await.condition(() -> !Operator.used((GpioController) oldButtons, 3), "the old chip is released");
                 assertTrue("the LED chip's output was never let go", ledChip.level(3)
@@ -204,13 +178,78 @@ public class ComposedChipIT extends OperatorFramework {
         Operator.awaitNoSocket(socket);
     }
 
-    /** {@link Await#condition} where no checked exception may be thrown (ConfigAdmin applies updates asynchronously). */
-    private static void await(BooleanSupplier condition, String what) {
-        try {
-            Await.condition(condition, what);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+    /**
+     * Bursts of GET_VALUE on three lines of each chip, one after the other until
+     * stopped, checking every answer: the LED chip's lines always answer their
+     * level; a button line answers the old chip's level, then (once the old chip
+     * is gone) ERR, then the new chip's level, never the old one again.
+     */
+    private static final class Load implements Runnable {
+        private static final int[] LINES = {0, 1, 2, 4, 5, 6};
+
+        private final VirtioGpioGuest guest;
+        private final int[] burst = new int[48];
+        private final boolean[] onNew = new boolean[8];
+        private volatile boolean stopped;
+        private volatile int bursts;
+        private volatile boolean allOnNew;
+        private volatile String failure;
+
+        Load(VirtioGpioGuest guest) {
+            this.guest = guest;
+            for (int i = 0; i < burst.length; i++) {
+                burst[i] = LINES[i % LINES.length];
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!stopped && failure == null) {
+                    check(guest.burst(GET_VALUE, burst, 0, () -> { }));
+                    bursts++;
+                }
+            } catch (TimeoutException | RuntimeException | AssertionError e) {
+                failure = e.toString();
+            }
+        }
+
+        private void check(List<Answer> answers) {
+            for (int i = 0; i < burst.length; i++) {
+                int line = burst[i];
+                Answer answer = answers.get(i);
+                String what = "burst " + (bursts + 1) + ", message " + i + " for guest line " + line + ": " + answer;
+                if (line < 4) {
+                    if (!answer.equals(new Answer(OK, line % 2 == 0 ? 1 : 0))) {
+                        failure = what + ": the LED chip did not keep serving";
+                    }
+                    continue;
+                }
+                int offset = line - 4;
+                boolean fromNew = answer.status() == OK && answer.value() == (offset % 2 == 0 ? 1 : 0);
+                boolean fromOld = answer.status() == OK && !fromNew;
+                if (fromOld && onNew[line]) {
+                    failure = what + " comes from the old chip after the new one answered";
+                }
+                onNew[line] |= fromNew;
+            }
+            allOnNew = onNew[4] && onNew[5] && onNew[6];
+        }
+
+        int bursts() {
+            return bursts;
+        }
+
+        boolean allButtonsOnTheNewChip() {
+            return allOnNew || failure != null;
+        }
+
+        String failure() {
+            return failure;
+        }
+
+        void stop() {
+            stopped = true;
         }
     }
 
