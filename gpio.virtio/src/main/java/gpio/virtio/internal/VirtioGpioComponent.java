@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -19,6 +20,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 import gpio.api.GpioController;
+import gpio.form.internal.Refusals;
 import gpio.vhostuser.Endpoint;
 import gpio.vhostuser.VhostUserTransport;
 
@@ -34,6 +36,10 @@ import gpio.vhostuser.VhostUserTransport;
  * A change of {@code socket.path} or {@code socket.mode} is applied to the
  * running endpoint; a change of any other property restarts the device, which
  * disconnects the frontend.
+ *
+ * <p>Values that are refused (or that cannot be served) are logged and
+ * reported to {@link Refusals} for the GPIO page, with whether the last good
+ * configuration still serves.
  */
 @Component(name = "gpio.virtio", configurationPid = "gpio.virtio",
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = DeviceStatus.class, immediate = true)
@@ -43,6 +49,9 @@ public final class VirtioGpioComponent implements DeviceStatus {
     private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(100);
 
     private final VhostUserTransport transport;
+    private final Refusals refusals;
+    // The component's properties at activation: they name the configuration instance for the refusals.
+    private final Map<String, Object> instance;
     private final Object lock = new Object();
     // Guarded by lock.
     private DeviceSettings settings;
@@ -57,12 +66,17 @@ public final class VirtioGpioComponent implements DeviceStatus {
      *
      * @param transport the vhost-user transport
      * @param config the configuration
+     * @param properties the component properties, which name the configuration instance
+     * @param refusals where refused configurations are reported
      * @throws IllegalArgumentException when the configuration is invalid, saying what is wrong
      */
     @Activate
     public VirtioGpioComponent(@Reference(name = "transport") VhostUserTransport transport,
-            VirtioGpioConfiguration config) {
+            VirtioGpioConfiguration config, Map<String, Object> properties,
+            @Reference(name = "refusals") Refusals refusals) {
         this.transport = transport;
+        this.refusals = refusals;
+        this.instance = properties;
         this.settings = checked(config);
     }
 
@@ -76,17 +90,24 @@ public final class VirtioGpioComponent implements DeviceStatus {
      */
     @Activate
     void activate() throws IOException {
-        synchronized (lock) {
-            start(settings);
+        try {
+            synchronized (lock) {
+                start(settings);
+            }
+        } catch (IOException | RuntimeException e) {
+            refusals.refused(instance, "cannot serve the device: " + e.getMessage(), false);
+            throw e;
         }
+        refusals.accepted(instance);
     }
 
-    private static DeviceSettings checked(VirtioGpioConfiguration config) {
+    private DeviceSettings checked(VirtioGpioConfiguration config) {
         try {
             return DeviceSettings.from(config);
         } catch (IllegalArgumentException e) {
             System.getLogger("gpio.virtio").log(Level.ERROR, "virtio-gpio configuration refused: {0}",
                     e.getMessage());
+            refusals.refused(instance, e.getMessage(), false);
             throw e;
         }
     }
@@ -142,15 +163,26 @@ public final class VirtioGpioComponent implements DeviceStatus {
             next = DeviceSettings.from(config);
         } catch (IllegalArgumentException e) {
             log.event(Level.ERROR, "configuration change refused, device unchanged: " + e.getMessage());
+            refusals.refused(instance, e.getMessage(), true);
             return;
         }
+        String notApplied;
+        boolean lastGoodRunning = true;
         synchronized (lock) {
             try {
-                reconfigure(next);
+                notApplied = reconfigure(next);
             } catch (IOException | RuntimeException e) {
-                log.event(Level.ERROR, "configuration change failed and the last good configuration could not be"
-                        + " restarted either; the device is stopped: " + e.getMessage());
+                notApplied = "configuration change failed and the last good configuration could not be restarted"
+                        + " either; the device is stopped: " + e.getMessage();
+                lastGoodRunning = false;
+                log.event(Level.ERROR, notApplied);
             }
+        }
+        // Reported outside the lock: a report registers a service, which calls other bundles' listeners.
+        if (notApplied == null) {
+            refusals.accepted(instance);
+        } else {
+            refusals.refused(instance, notApplied, lastGoodRunning);
         }
     }
 
@@ -160,6 +192,7 @@ public final class VirtioGpioComponent implements DeviceStatus {
         synchronized (lock) {
             stop();
         }
+        refusals.stopped(instance);
     }
 
     /**
@@ -188,18 +221,32 @@ public final class VirtioGpioComponent implements DeviceStatus {
         }
     }
 
-    private void reconfigure(DeviceSettings next) throws IOException {
+    /**
+     * Applies {@code next}.
+     *
+     * @return {@code null} when applied; otherwise why not, the last good configuration still serving
+     * @throws IOException when the last good configuration could not be restarted either
+     */
+    private String reconfigure(DeviceSettings next) throws IOException {
         if (endpoint == null || !settings.sameDevice(next)) {
-            restart(next);
-            return;
+            return restart(next);
         }
         if (!next.socketPath().equals(settings.socketPath())) {
-            endpoint.moveTo(next.socketPath(), next.socketMode());
+            try {
+                endpoint.moveTo(next.socketPath(), next.socketMode());
+            } catch (IOException e) {
+                // The endpoint keeps listening on its old path.
+                String notMoved = "configuration change not applied, the device still serves on "
+                        + settings.socketPath() + ": " + e.getMessage();
+                log.event(Level.ERROR, notMoved);
+                return notMoved;
+            }
             log.event(Level.INFO, "moved to " + next.socketPath());
         } else if (!next.socketMode().equals(settings.socketMode())) {
             Files.setPosixFilePermissions(next.socketPath(), next.socketMode());
         }
         settings = next;
+        return null;
     }
 
     /**
@@ -208,8 +255,11 @@ public final class VirtioGpioComponent implements DeviceStatus {
      * still fail to start (a socket path that is too long, a file in the way), the
      * last good configuration is started again on its own socket, so that a refused
      * change never leaves the guest without a device.
+     *
+     * @return {@code null} when {@code next} serves; otherwise why not, the last good configuration serving again
+     * @throws IOException when the last good configuration could not be restarted either
      */
-    private void restart(DeviceSettings next) throws IOException {
+    private String restart(DeviceSettings next) throws IOException {
         DeviceSettings lastGood = settings;
         if (endpoint != null) {
             log.event(Level.INFO, "restarting the device for the new configuration; the frontend must reconnect");
@@ -217,10 +267,13 @@ public final class VirtioGpioComponent implements DeviceStatus {
         stop();
         try {
             start(next);
+            return null;
         } catch (IOException | RuntimeException e) {
             start(lastGood);
-            log.event(Level.ERROR, "configuration change not applied, the last good configuration serves again on "
-                    + lastGood.socketPath() + ": " + e.getMessage());
+            String notApplied = "configuration change not applied, the last good configuration serves again on "
+                    + lastGood.socketPath() + ": " + e.getMessage();
+            log.event(Level.ERROR, notApplied);
+            return notApplied;
         }
     }
 

@@ -22,12 +22,18 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import gpio.api.GpioController;
+import gpio.form.internal.RecordingRefusals;
+import gpio.form.internal.Refusals;
 import gpio.vhostuser.Endpoint;
 import gpio.vhostuser.VhostUserTransport;
 import gpio.vhostuser.VirtioDevice;
 
 /** Configuration checks and the component's reaction to configuration and controller changes. */
 class VirtioGpioComponentTest {
+
+    /** The component properties SCR passes: they name the configuration instance. */
+    private static final Map<String, Object> INSTANCE = Map.of("service.pid", "gpio.virtio~vm0",
+            "service.factoryPid", "gpio.virtio");
 
     /** A transport that records what it was asked to do. */
     static final class RecordingTransport implements VhostUserTransport {
@@ -89,7 +95,13 @@ class VirtioGpioComponentTest {
      */
     static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
             GpioController controller) throws IOException {
-        VirtioGpioComponent component = new VirtioGpioComponent(transport, config);
+        return activated(transport, config, controller, new RecordingRefusals());
+    }
+
+    /** As {@link #activated(VhostUserTransport, VirtioGpioConfiguration, GpioController)}, reporting to {@code refusals}. */
+    static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
+            GpioController controller, Refusals refusals) throws IOException {
+        VirtioGpioComponent component = new VirtioGpioComponent(transport, config, INSTANCE, refusals);
         if (controller != null) {
             component.bindController(controller);
         }
@@ -226,6 +238,39 @@ class VirtioGpioComponentTest {
 
         component.deactivate();
         assertTrue(second.closed);
+    }
+
+    @Test
+    void eachOutcomeIsReportedForThePage() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        RecordingRefusals refusals = new RecordingRefusals();
+        VirtioGpioComponent component = activated(transport, config("/tmp/a", "rw-------", "(gpio.label=x)", ""),
+                null, refusals);
+        component.modified(config("/tmp/a", "bad", "(gpio.label=x)", ""));
+        transport.refused = Path.of("/tmp/c");
+        component.modified(config("/tmp/c", "rw-------", "(gpio.label=x)", "0"));
+        component.modified(config("/tmp/a", "rw-------", "(gpio.label=x)", "0"));
+        component.deactivate();
+        assertEquals(List.of("accepted gpio.virtio~vm0",
+                "refused gpio.virtio~vm0 (previous running): " + refusal(config("/tmp/a", "bad", "(a=b)", "")),
+                "refused gpio.virtio~vm0 (previous running): configuration change not applied, the last good"
+                        + " configuration serves again on /tmp/a: cannot listen on /tmp/c",
+                "accepted gpio.virtio~vm0", "stopped gpio.virtio~vm0"), refusals.reports);
+    }
+
+    @Test
+    void refusedAtActivationIsReportedWithNothingRunning() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        RecordingRefusals refusals = new RecordingRefusals();
+        assertThrows(IllegalArgumentException.class, () -> activated(transport,
+                config("relative", "rw-------", "(gpio.label=x)", ""), null, refusals));
+        transport.refused = Path.of("/tmp/c");
+        IOException unserved = assertThrows(IOException.class, () -> activated(transport,
+                config("/tmp/c", "rw-------", "(gpio.label=x)", ""), null, refusals));
+        assertEquals(List.of("refused gpio.virtio~vm0 (none running): "
+                + refusal(config("relative", "rw-------", "(a=b)", "")),
+                "refused gpio.virtio~vm0 (none running): cannot serve the device: " + unserved.getMessage()),
+                refusals.reports);
     }
 
     @Test
