@@ -82,8 +82,7 @@ public final class CdevComponent {
         try {
             controller = CdevController.open(syscalls, options.get(), this::withdraw);
         } catch (GpioException | RuntimeException e) {
-            refusals.refused(properties, e instanceof GpioException g ? g.reason() + ": " + g.getMessage()
-                    : e.getMessage(), false);
+            refusals.refused(properties, e.getMessage(), false);
             throw e;
         }
         Hashtable<String, Object> serviceProperties = new Hashtable<>();
