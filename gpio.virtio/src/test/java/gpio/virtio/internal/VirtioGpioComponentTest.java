@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.osgi.service.component.ComponentConstants;
 
 import gpio.api.GpioController;
 import gpio.form.internal.RecordingRefusals;
@@ -95,13 +96,20 @@ class VirtioGpioComponentTest {
      */
     static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
             GpioController controller) throws IOException {
-        return activated(transport, config, controller, new RecordingRefusals());
+        return activated(transport, config, controller, null, new RecordingRefusals());
     }
 
-    /** As {@link #activated(VhostUserTransport, VirtioGpioConfiguration, GpioController)}, reporting to {@code refusals}. */
+    /** {@link #activated(VhostUserTransport, VirtioGpioConfiguration, GpioController)} keeping the guest's state in a file. */
     static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
-            GpioController controller, Refusals refusals) throws IOException {
-        VirtioGpioComponent component = new VirtioGpioComponent(transport, config, INSTANCE, refusals);
+            GpioController controller, Path savedGuestFile) throws IOException {
+        return activated(transport, config, controller, savedGuestFile, new RecordingRefusals());
+    }
+
+    /** As the method above, reporting to {@code refusals}. */
+    static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
+            GpioController controller, Path savedGuestFile, Refusals refusals) throws IOException {
+        VirtioGpioComponent component = new VirtioGpioComponent(transport, config, savedGuestFile, INSTANCE,
+                refusals);
         if (controller != null) {
             component.bindController(controller);
         }
@@ -236,7 +244,7 @@ class VirtioGpioComponentTest {
         assertSame(second, transport.opened.get(transport.opened.size() - 1), "invalid change refused");
         assertFalse(second.closed);
 
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
         assertTrue(second.closed);
     }
 
@@ -245,12 +253,12 @@ class VirtioGpioComponentTest {
         RecordingTransport transport = new RecordingTransport();
         RecordingRefusals refusals = new RecordingRefusals();
         VirtioGpioComponent component = activated(transport, config("/tmp/a", "rw-------", "(gpio.label=x)", ""),
-                null, refusals);
+                null, null, refusals);
         component.modified(config("/tmp/a", "bad", "(gpio.label=x)", ""));
         transport.refused = Path.of("/tmp/c");
         component.modified(config("/tmp/c", "rw-------", "(gpio.label=x)", "0"));
         component.modified(config("/tmp/a", "rw-------", "(gpio.label=x)", "0"));
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
         assertEquals(List.of("accepted gpio.virtio~vm0",
                 "refused gpio.virtio~vm0 (previous running): " + refusal(config("/tmp/a", "bad", "(a=b)", "")),
                 "refused gpio.virtio~vm0 (previous running): configuration change not applied, the last good"
@@ -263,10 +271,10 @@ class VirtioGpioComponentTest {
         RecordingTransport transport = new RecordingTransport();
         RecordingRefusals refusals = new RecordingRefusals();
         assertThrows(IllegalArgumentException.class, () -> activated(transport,
-                config("relative", "rw-------", "(gpio.label=x)", ""), null, refusals));
+                config("relative", "rw-------", "(gpio.label=x)", ""), null, null, refusals));
         transport.refused = Path.of("/tmp/c");
         IOException unserved = assertThrows(IOException.class, () -> activated(transport,
-                config("/tmp/c", "rw-------", "(gpio.label=x)", ""), null, refusals));
+                config("/tmp/c", "rw-------", "(gpio.label=x)", ""), null, null, refusals));
         assertEquals(List.of("refused gpio.virtio~vm0 (none running): "
                 + refusal(config("relative", "rw-------", "(a=b)", "")),
                 "refused gpio.virtio~vm0 (none running): cannot serve the device: " + unserved.getMessage()),
@@ -290,7 +298,7 @@ class VirtioGpioComponentTest {
         back.device.readConfig(0, config);
         assertEquals(2, config.get(0), "with the old line selection");
         assertEquals("/tmp/a", component.status().socketPath());
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 
     @Test
@@ -305,6 +313,6 @@ class VirtioGpioComponentTest {
         assertSame(b, device.controller());
         component.unbindController(b);
         assertEquals(null, device.controller());
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 }
