@@ -120,6 +120,11 @@ final class ConsoleBrowser implements AutoCloseable {
         wait.until(textToBePresentInElementLocated(By.cssSelector(css), text));
     }
 
+    /** Waits until nothing matches {@code css}. */
+    void awaitAbsent(String css) {
+        wait.until(driver -> driver.findElements(By.cssSelector(css)).isEmpty());
+    }
+
     /** Clicks the element found by {@code css}, again if the page re-rendered it meanwhile. */
     void click(String css) {
         wait.until(driver -> {
