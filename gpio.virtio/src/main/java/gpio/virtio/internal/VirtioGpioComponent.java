@@ -188,6 +188,13 @@ public final class VirtioGpioComponent implements DeviceStatus {
         }
     }
 
+    @Override
+    public List<LineHistory> lineHistories() {
+        synchronized (lock) {
+            return device == null ? List.of() : device.histories();
+        }
+    }
+
     private void reconfigure(DeviceSettings next) throws IOException {
         if (endpoint == null || !settings.sameDevice(next)) {
             restart(next);
