@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
  * vgpio-sim vgpio-cdev}: the three configuration forms saved with only their
  * required fields typed, the device pointed at the new simulator through its
  * form, the device then answering the test frontend, the GPIO page showing
- * both, a simulated input toggled from the page. Leaves a screenshot of the
+ * both, a simulated input toggled from the page and its transition in the
+ * waveform panel. Leaves a screenshot of the
  * GPIO page in {@code gpio.itest/target/gpio-console-karaf.png}.
  */
 class KarafConsoleChromiumIT {
@@ -46,6 +47,9 @@ class KarafConsoleChromiumIT {
                 browser.click(benchLine0 + " button.gpio-toggle");
                 browser.awaitText(benchLine0, "external 1");
                 browser.awaitText(benchLine0 + " td.value", "1");
+                // The waveform panel works in Karaf's console too: the toggle is one transition.
+                browser.awaitAttribute("div.gpio-waveform[data-label='bench1'] g.gpio-trace[data-offset='0']",
+                        "data-transitions", "1");
                 browser.screenshot(Path.of(System.getProperty("screenshots", "target"), "gpio-console-karaf.png"));
             }
         }

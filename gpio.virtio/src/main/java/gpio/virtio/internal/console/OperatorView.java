@@ -37,8 +37,8 @@ import gpio.virtio.internal.DeviceStatus;
  * <li>{@code GET /controllers}: every controller with its lines;</li>
  * <li>{@code GET /controllers/{label}}: one controller;</li>
  * <li>{@code GET /controllers/{label}/lines/{offset}}: one line;</li>
- * <li>{@code GET /controllers/{label}/waveform/{ms}}: the waveform of the
- *     last {@code ms} milliseconds (1000 to 600000), see {@link Waveform};
+ * <li>{@code GET /controllers/{label}/waveform/{ms}.json}: the waveform of
+ *     the last {@code ms} milliseconds (1000 to 600000), see {@link Waveform};
  *     {@code .../waveform/{ms}.vcd} the same as a VCD file;</li>
  * <li>{@code PUT /sim/{label}/lines/{offset}/input} with body {@code 0} or
  *     {@code 1}: drives the external level of a simulated line;</li>
@@ -168,10 +168,18 @@ public final class OperatorView {
         throw new NotFound("no such resource: " + API_ROOT + printable(path) + "; see " + API_ROOT + "/controllers");
     }
 
-    /** {@code {window}} is the window in milliseconds, {@code {window}.vcd} the same as a VCD download. */
-    private Answer waveform(Map.Entry<Map<String, ?>, GpioController> entry, String window) throws GpioException {
+    /**
+     * {@code {ms}.json} is the waveform of the last {@code ms} milliseconds,
+     * {@code {ms}.vcd} the same as a VCD download. The extension is needed: a
+     * console frames a GET below its page that has none.
+     */
+    private Answer waveform(Map.Entry<Map<String, ?>, GpioController> entry, String window)
+            throws GpioException, NotFound {
         boolean vcd = window.endsWith(".vcd");
-        String millis = vcd ? window.substring(0, window.length() - ".vcd".length()) : window;
+        if (!vcd && !window.endsWith(".json")) {
+            throw new NotFound("no such waveform: '" + printable(window) + "'; ask for {ms}.json or {ms}.vcd");
+        }
+        String millis = window.substring(0, window.lastIndexOf('.'));
         long windowMs;
         try {
             windowMs = Long.parseLong(millis);

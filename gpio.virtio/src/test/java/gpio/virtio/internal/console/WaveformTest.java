@@ -21,7 +21,7 @@ import gpio.virtio.internal.LineHistory;
 import gpio.virtio.internal.TestHistories;
 
 /**
- * The waveform of the HTTP API ({@code /controllers/{label}/waveform/{ms}} and
+ * The waveform of the HTTP API ({@code /controllers/{label}/waveform/{ms}.json} and
  * its {@code .vcd}): levels of a simulated chip from its recording, levels of
  * any other backend from what a device saw, interrupts from the device, who
  * drives each line, and the window's bounds.
@@ -72,7 +72,7 @@ class WaveformTest {
         simulator.setInput(0, true);
         simulator.setInput(0, false);
         simulator.setInput(0, true);
-        Answer answer = get(view, "/controllers/sim0/waveform/10000");
+        Answer answer = get(view, "/controllers/sim0/waveform/10000.json");
         assertEquals(200, answer.status(), answer.body());
         String json = answer.body();
         assertTrue(json.startsWith("{\"label\":\"sim0\",\"backend\":\"sim\",\"windowMs\":10000,\"endEpochMicros\":"),
@@ -91,7 +91,7 @@ class WaveformTest {
     void anotherBackendsLevelsComeFromWhatTheDeviceSaw() throws Exception {
         OperatorView view = new OperatorView(List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "cdev"), sim0)),
                 devices, null);
-        String json = get(view, "/controllers/sim0/waveform/1000").body();
+        String json = get(view, "/controllers/sim0/waveform/1000.json").body();
         String button = line(json, 0);
         assertTrue(button.contains("\"driver\":\"nobody\",\"source\":\"gateway\",\"start\":null,\"transitions\":2,"),
                 "edges high, low, high: two transitions after the first: " + button);
@@ -123,15 +123,27 @@ class WaveformTest {
     void theWindowMustBeOneSecondToTenMinutes() throws Exception {
         OperatorView view = new OperatorView(List.of(Map.entry(Map.of(), sim0)), List.of(), null);
         for (String window : List.of("999", "600001", "10s", "010000", "-5")) {
-            Answer refused = get(view, "/controllers/sim0/waveform/" + window);
+            Answer refused = get(view, "/controllers/sim0/waveform/" + window + ".json");
             assertEquals(400, refused.status(), window);
         }
         assertEquals("{\"error\":\"the window must be 1000 to 600000 milliseconds, not '10s'\"}",
                 get(view, "/controllers/sim0/waveform/10s.vcd").body());
-        assertEquals(200, get(view, "/controllers/sim0/waveform/600000").status());
-        assertEquals(404, get(view, "/controllers/nope/waveform/1000").status());
-        assertEquals(405, view.api("PUT", "/controllers/sim0/waveform/1000", new ByteArrayInputStream(new byte[0]))
+        assertEquals(200, get(view, "/controllers/sim0/waveform/600000.json").status());
+        assertEquals(404, get(view, "/controllers/sim0/waveform/1000").status(), "json or vcd");
+        assertEquals(404, get(view, "/controllers/nope/waveform/1000.json").status());
+        assertEquals(405, view.api("PUT", "/controllers/sim0/waveform/1000.json", new ByteArrayInputStream(new byte[0]))
                 .status());
+    }
+
+    @Test
+    void thePageAsksForItBelowItselfWithAnExtensionSoThatNoConsoleFramesIt() throws Exception {
+        OperatorView view = new OperatorView(List.of(Map.entry(Map.of(), sim0)), devices, null);
+        Answer answer = PageRequests.answer(view, "GET", "/gpio/api/controllers/sim0/waveform/10000.json",
+                new ByteArrayInputStream(new byte[0]));
+        assertEquals(200, answer.status(), answer.body());
+        assertEquals(Answer.JSON, answer.contentType());
+        assertTrue(PageRequests.answer(view, "GET", "/gpio", new ByteArrayInputStream(new byte[0])).body()
+                .contains("'/waveform/' + p.windowMs + '.json'"), "the page's script asks for this resource");
     }
 
     @Test
