@@ -12,7 +12,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p>Implemented by device bundles; called by the transport.
  *
  * <p>Threading: the transport calls {@link #handle}, {@link #featuresNegotiated},
- * {@link #quiesce} and {@link #reset} for one endpoint from one thread at a time,
+ * {@link #quiesce}, {@link #queueStarted}, {@link #queueClosed} and {@link #reset}
+ * for one endpoint from one thread at a time,
  * never concurrently. The identity methods ({@link #deviceId()} to
  * {@link #readConfig}) may be called from any thread and must not block.
  */
@@ -105,6 +106,36 @@ public interface VirtioDevice {
      * @since 1.1
      */
     default void quiesce(int queueIndex) {
+    }
+
+    /**
+     * Queue {@code queueIndex} starts with a new session: its first start on a
+     * connection, or a start on rings of a new driver (after {@link #reset()}).
+     * Not called when a stopped ring resumes where it stopped. Called on the
+     * endpoint thread before the first chain of the queue is handled. The
+     * default does nothing.
+     *
+     * @param queueIndex the queue, from 0
+     * @param ring where the ring is; {@link RingPosition#used()} is the used index
+     *        in guest memory at the start
+     * @since 1.2
+     */
+    default void queueStarted(int queueIndex, RingPosition ring) {
+    }
+
+    /**
+     * The connection ends (the frontend disconnected, or the endpoint is
+     * closed) while queue {@code queueIndex} has a session, started or stopped:
+     * where the ring was left. Called on the endpoint thread before
+     * {@link #reset()}, for each such queue; guest memory is not read. The
+     * default does nothing.
+     *
+     * @param queueIndex the queue, from 0
+     * @param ring where the ring was left; {@link RingPosition#used()} is the
+     *        used index the device published last
+     * @since 1.2
+     */
+    default void queueClosed(int queueIndex, RingPosition ring) {
     }
 
     /**

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /**
  * The executable gateway jar's entry point (see {@code cnf/gateway.bndrun}): turns
  * {@code -Dgpio.data=DIR} into the framework storage and configuration directories,
- * then starts bnd's embedded launcher.
+ * installs {@link GatewayLogManager}, then starts bnd's embedded launcher.
  *
  * <p>It exists because the bnd launcher takes its storage directory from a fixed
  * launch property and cannot derive it from another property. This class runs on
@@ -30,6 +30,8 @@ public final class GatewayMain {
      * @throws Throwable whatever the launcher throws
      */
     public static void main(String[] args) throws Throwable {
+        // Before anything logs: the manager is chosen when logging is first used.
+        setDefault("java.util.logging.manager", GatewayLogManager.class.getName());
         Path data = Path.of(System.getProperty(DATA_PROPERTY, DEFAULT_DATA_DIR)).toAbsolutePath().normalize();
         System.setProperty(DATA_PROPERTY, data.toString());
         setDefault("org.osgi.framework.storage", data.resolve("framework").toString());

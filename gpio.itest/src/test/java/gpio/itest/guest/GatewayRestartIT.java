@@ -3,6 +3,7 @@ package gpio.itest.guest;
 
 import static gpio.itest.guest.DefaultSetup.SIM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,8 @@ import gpio.itest.GatewayProcess;
  * these tests pin down what we observed (see gpio.itest's README).
  */
 class GatewayRestartIT {
+
+    private static final int LED0 = 0;
 
     @RegisterExtension
     final Transcript transcript = new Transcript();
@@ -62,6 +65,74 @@ class GatewayRestartIT {
                     assertEquals(List.of("0 1"), guest.run("gpioget gpiochip0 5 6"));
                     assertEquals(DefaultSetup.LINE_NAMES.get(7),
                             GpiodToolsIT.gpioinfoNames(guest.run("gpioinfo gpiochip0")).get(7));
+                    guest.powerOff();
+                    second.stopCleanly();
+                }
+            }
+        }
+    }
+
+    /**
+     * The guest holds LED0 high with {@code gpioset} while the gateway restarts
+     * under it (an update): when QEMU 7.2 reconnects, the new gateway drives LED0
+     * high again before the guest sends anything (the new simulator's recording:
+     * its initial low, then high, nothing between), and the guest's release when
+     * {@code gpioset} ends reaches the new gateway.
+     */
+    @Test
+    void underQemu72AnOutputTheGuestHoldsIsDrivenAgainAfterAGatewayRestart() throws Exception {
+        Path socket = DefaultSetup.socket(dataDir);
+        try (GatewayProcess first = DefaultSetup.start(dataDir, transcript)) {
+            try (Guest guest = Guest.boot(Qemu.STOCK_7_2, socket, true)) {
+                transcript.show("QEMU 7.2 guest console", guest::console);
+                guest.start("gpioset --mode=wait gpiochip0 " + LED0 + "=1");
+                new SimulatorApi(first).awaitLine(SIM, LED0, line -> line.drivenAt(1), "driven high by the guest");
+
+                first.stopCleanly();
+                assertTrue(first.output().contains("kept what the guest had set for the next run: line 0 output high"),
+                        first.output());
+                try (GatewayProcess second = GatewayProcess.start(dataDir)) {
+                    transcript.show("gateway (after the restart)", second::output);
+                    second.awaitLine(line -> line.contains("the guest came back on the rings it had")
+                            && line.contains("line 0 output high"), "that the guest's lines are restored");
+                    SimulatorApi sim = new SimulatorApi(second);
+                    sim.awaitLine(SIM, LED0, line -> line.drivenAt(1), "driven high again after the restart");
+                    assertEquals(List.of(0, 1), sim.recordedLevels(SIM, LED0), "the new simulator's LED0");
+
+                    guest.type("");
+                    assertEquals(0, guest.awaitEnd().status(), "gpioset");
+                    sim.awaitLine(SIM, LED0, line -> !line.used(), "released when gpioset ends");
+                    guest.powerOff();
+                    second.stopCleanly();
+                }
+            }
+        }
+    }
+
+    /**
+     * The guest reboots while the gateway is down: its driver is new, so what the
+     * old one had set is not restored; LED0 stays free until the new boot uses it.
+     */
+    @Test
+    void underQemu72AGuestThatRebootedWhileTheGatewayWasDownStartsClean() throws Exception {
+        Path socket = DefaultSetup.socket(dataDir);
+        try (GatewayProcess first = DefaultSetup.start(dataDir, transcript)) {
+            try (Guest guest = Guest.bootRebootable(Qemu.STOCK_7_2, socket, true)) {
+                transcript.show("QEMU 7.2 guest console", guest::console);
+                guest.start("gpioset --mode=wait gpiochip0 " + LED0 + "=1");
+                new SimulatorApi(first).awaitLine(SIM, LED0, line -> line.drivenAt(1), "driven high by the guest");
+
+                first.stopCleanly();
+                guest.startReboot();
+                try (GatewayProcess second = GatewayProcess.start(dataDir)) {
+                    transcript.show("gateway (after the restart)", second::output);
+                    guest.awaitRebootedShell();
+                    assertTrue(second.output().contains("what the guest of the last connection had set is not"
+                            + " restored (line 0 output high)"), second.output());
+                    SimulatorApi sim = new SimulatorApi(second);
+                    assertFalse(sim.line(SIM, LED0).used(), "LED0 held for the rebooted guest");
+                    guest.run("gpioset gpiochip0 " + LED0 + "=1");
+                    assertEquals(List.of(0, 1, 0), sim.recordedLevels(SIM, LED0), "only the new boot's pulse");
                     guest.powerOff();
                     second.stopCleanly();
                 }

@@ -101,7 +101,17 @@ final class Guest implements AutoCloseable {
      * @return the running guest
      */
     static Guest bootRebootable(Qemu qemu, Path socket) throws IOException, InterruptedException {
-        return launch(qemu, socket, false, false, true).awaitShell();
+        return bootRebootable(qemu, socket, false);
+    }
+
+    /**
+     * {@link #bootRebootable(Qemu, Path)}, with QEMU reconnecting (every second)
+     * when the gateway goes away.
+     *
+     * @return the running guest
+     */
+    static Guest bootRebootable(Qemu qemu, Path socket, boolean reconnect) throws IOException, InterruptedException {
+        return launch(qemu, socket, reconnect, false, true).awaitShell();
     }
 
     /**
@@ -228,7 +238,17 @@ final class Guest implements AutoCloseable {
      * {@link #bootRebootable}) and waits for the new boot's shell.
      */
     void reboot() throws IOException, InterruptedException {
+        startReboot();
+        awaitRebootedShell();
+    }
+
+    /** Resets the VM ({@code system_reset}, see {@link #reboot}) without waiting for the new boot. */
+    void startReboot() throws IOException {
         Qmp.execute(qmpSocket, "{\"execute\":\"system_reset\"}");
+    }
+
+    /** Waits for the shell of the boot {@link #startReboot} began. */
+    void awaitRebootedShell() throws InterruptedException {
         cursor = awaitLine(cursor, "VGPIO-SHELL"::equals, "the rebooted guest's shell", BOOT_DEADLINE) + 1;
     }
 

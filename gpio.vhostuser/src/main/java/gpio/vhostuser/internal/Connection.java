@@ -431,7 +431,10 @@ final class Connection implements AutoCloseable {
         }
     }
 
-    /** A ring started: if its driver started over, whatever the device held for the old one goes. */
+    /**
+     * A ring started: if its driver started over, whatever the device held for the
+     * old one goes; a new session is announced to the device with where its ring is.
+     */
     private void started(VirtQueue queue, VirtQueue.Start start) {
         if (start == VirtQueue.Start.STARTED_OVER) {
             LOG.log(Level.INFO, "{0}: queue {1} restarted with a new ring: the driver started over; resetting"
@@ -442,6 +445,9 @@ final class Connection implements AutoCloseable {
                 }
             }
             device.reset();
+        }
+        if (start == VirtQueue.Start.FRESH || start == VirtQueue.Start.STARTED_OVER) {
+            device.queueStarted(queue.index, queue.position());
         }
     }
 
@@ -464,9 +470,17 @@ final class Connection implements AutoCloseable {
         return queues[index];
     }
 
+    private void tellClosed(VirtQueue queue) {
+        try {
+            device.queueClosed(queue.index, queue.position());
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, name + ": the device failed to take the end of queue " + queue.index, e);
+        }
+    }
+
     /**
-     * Stops every ring, unmaps guest memory, resets the device, and closes every
-     * fd and the socket. Touches no guest memory (stopping a ring writes nothing
+     * Tells the device where each ring with a session was left, stops every ring,
+     * unmaps guest memory, resets the device, and closes every fd and the socket. Touches no guest memory (stopping a ring writes nothing
      * into it), so it also works after the memory faulted. The socket and fds are
      * closed whatever else fails.
      */
@@ -475,6 +489,9 @@ final class Connection implements AutoCloseable {
         try {
             try {
                 for (VirtQueue queue : queues) {
+                    if (queue.live()) {
+                        tellClosed(queue);
+                    }
                     queue.forget();
                 }
             } finally {

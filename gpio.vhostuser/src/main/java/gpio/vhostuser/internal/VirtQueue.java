@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 
+import gpio.vhostuser.RingPosition;
 import gpio.vhostuser.VirtioDevice;
 
 /**
@@ -178,6 +179,15 @@ final class VirtQueue {
     /** Whether the ring has a session, started or suspended: chains of it may be held by the device. */
     boolean live() {
         return session != null;
+    }
+
+    /**
+     * Where the ring is and how far the device got in it: the next available
+     * index to take and the used index published last (completions parked while
+     * suspended are not published yet). Reads no guest memory.
+     */
+    synchronized RingPosition position() {
+        return new RingPosition(size, descUser, availUser, usedUser, lastAvail, usedIdx);
     }
 
     /** Whether any of {@code queues} is {@link #live()}. */

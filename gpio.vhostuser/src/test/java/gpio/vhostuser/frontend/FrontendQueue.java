@@ -399,6 +399,11 @@ public final class FrontendQueue {
         return lastUsed;
     }
 
+    /** The used index the backend published in guest memory, as QEMU reads it when a backend went away. */
+    public int usedIndexInMemory() {
+        return (short) SHORT_LE.getAcquire(used, 2) & 0xffff;
+    }
+
     /** The available index the frontend published last. */
     public int availIndex() {
         return availIdx;

@@ -287,6 +287,42 @@ public final class VhostUserFrontend implements AutoCloseable {
         return queue;
     }
 
+    /** Closes the connection only, keeping guest memory and queues for {@link #reconnect}. */
+    public void dropConnection() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Already gone with the backend.
+        }
+    }
+
+    /**
+     * Connects again after the backend went away, as QEMU 7.2 does with a
+     * {@code reconnect} chardev: the whole start-up sequence of {@link #negotiate}
+     * on a new connection with this frontend's guest memory, then every queue
+     * started again on its own rings with SET_VRING_BASE set to the used index in
+     * guest memory, so that every buffer the backend had not returned is offered
+     * again. This frontend's socket is closed; the memory and the queues move to
+     * the returned frontend.
+     *
+     * @param socketPath where the backend listens now
+     * @param features the virtio features to set, as for {@link #negotiate}
+     * @return the new connection
+     */
+    public VhostUserFrontend reconnect(Path socketPath, long features) throws IOException {
+        dropConnection();
+        VhostUserFrontend next = connect(socketPath);
+        FrontendMemory guestMemory = memory;
+        memory = null;
+        next.negotiate(features, guestMemory);
+        for (FrontendQueue queue : queues.values()) {
+            next.queues.put(queue.index, queue);
+            next.setUpRing(queue, queue.usedIndexInMemory());
+        }
+        queues.clear();
+        return next;
+    }
+
     /**
      * Starts a stopped queue again on its own rings, as QEMU does when the VM runs
      * again ({@code cont}): the same messages as {@link #startQueue}, with

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import gpio.vhostuser.DescriptorChain;
+import gpio.vhostuser.RingPosition;
 import gpio.vhostuser.VirtioDevice;
 
 /**
@@ -26,6 +27,8 @@ final class EchoDevice implements VirtioDevice {
     final AtomicLong handled = new AtomicLong();
     final ConcurrentLinkedQueue<DescriptorChain> held = new ConcurrentLinkedQueue<>();
     volatile long negotiated = -1;
+    /** What {@link #queueStarted} and {@link #queueClosed} were told, as "started 0 ..." / "closed 1 ...", in order. */
+    final ConcurrentLinkedQueue<String> ringEvents = new ConcurrentLinkedQueue<>();
     /**
      * Thrown once by the next {@link #queueCount()}: a device failing as a frontend
      * connects. A RuntimeException or an Error.
@@ -140,6 +143,16 @@ final class EchoDevice implements VirtioDevice {
         }
         chain.complete(chain.write(0, ByteBuffer.wrap(payload)));
         return true;
+    }
+
+    @Override
+    public void queueStarted(int queueIndex, RingPosition ring) {
+        ringEvents.add("started " + queueIndex + " " + ring);
+    }
+
+    @Override
+    public void queueClosed(int queueIndex, RingPosition ring) {
+        ringEvents.add("closed " + queueIndex + " " + ring);
     }
 
     @Override

@@ -270,6 +270,47 @@ class TransportTest {
         }
     }
 
+    /**
+     * The backend restarts under a frontend that reconnects (QEMU 7.2 with
+     * {@code reconnect=1}): the old device is told where each ring was left before
+     * it is reset, the new one where each ring starts; for the guest's unchanged
+     * rings they are the same place, and the buffer the old device held is
+     * offered to the new one.
+     */
+    @Test
+    void aDeviceIsToldWhereARingWasLeftAndWhereItStartsAfterAReconnect() throws Exception {
+        VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath);
+        try {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
+            FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
+            FrontendQueue events = frontend.startQueue(1, RingOptions.plain(8));
+            for (int i = 0; i < 3; i++) {
+                frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
+            }
+            int held = offerEventBuffer(events);
+            transport.close();
+            EchoDevice oldDevice = device;
+            Await.until("the old device is reset", () -> oldDevice.resets.get() == 1);
+            String[] leftOld = oldDevice.ringEvents.toArray(String[]::new);
+            assertEquals(4, leftOld.length, Arrays.toString(leftOld));
+            assertTrue(leftOld[2].matches("closed 0 RingPosition\\[size=16, .*nextAvailable=3, used=3\\]"), leftOld[2]);
+            assertTrue(leftOld[3].matches("closed 1 RingPosition\\[size=8, .*nextAvailable=1, used=0\\]"), leftOld[3]);
+
+            open();
+            frontend = frontend.reconnect(socketPath, VhostUserFrontend.VIRTIO_F_VERSION_1);
+            Await.until("the new device holds the buffer offered again", () -> device.held.size() == 1);
+            String[] startedNew = device.ringEvents.toArray(String[]::new);
+            assertEquals(leftOld[2].replace("closed", "started"), startedNew[0], "requestq");
+            assertEquals(leftOld[3].replace("closed", "started").replace("nextAvailable=1", "nextAvailable=0"),
+                    startedNew[1], "eventq: the held buffer is offered again");
+            device.fireEvent(new byte[] {5});
+            assertEquals(held, events.await(TIMEOUT).token());
+            assertArrayEquals(new byte[] {5}, frontend.roundTrip(requests, new byte[] {4}, 1, TIMEOUT).written());
+        } finally {
+            frontend.close();
+        }
+    }
+
     /** virtio: writing 0 to the device status resets the device (VHOST_USER_PROTOCOL_F_STATUS). */
     @Test
     void aStatusOfZeroResetsTheDevice() throws Exception {

@@ -24,6 +24,7 @@ import java.util.concurrent.Executor;
 
 import gpio.api.GpioController;
 import gpio.vhostuser.DescriptorChain;
+import gpio.vhostuser.RingPosition;
 import gpio.vhostuser.VirtioDevice;
 
 /**
@@ -74,6 +75,12 @@ final class GpioDevice implements VirtioDevice {
     /** Status byte OK followed by the names block; replaced whole. */
     private volatile byte[] namesResponse;
     private volatile boolean interruptsNegotiated;
+    /**
+     * What the guest of the last connection had set, from {@link #queueClosed} or
+     * from an earlier run of the gateway, until the next requestq start takes it
+     * up or drops it (see {@link GuestState}).
+     */
+    private volatile GuestState leftBehind;
 
     /**
      * A device with no controller bound yet.
@@ -279,6 +286,69 @@ final class GpioDevice implements VirtioDevice {
                 return;
             }
         }
+    }
+
+    /**
+     * What the guest of the last connection had set, for the component to keep
+     * across a gateway restart.
+     *
+     * @return the state, {@code null} when no line was in use or a new connection took it up
+     */
+    GuestState leftBehind() {
+        return leftBehind;
+    }
+
+    /**
+     * Gives the device what the guest had set in an earlier run of the gateway;
+     * the next requestq start restores it if it is the same guest on the same rings.
+     *
+     * @param saved the state, {@code null} for none
+     */
+    void carryOver(GuestState saved) {
+        leftBehind = saved;
+    }
+
+    /**
+     * The requestq starts on a new connection: if the guest comes back on the
+     * rings it had when its last connection ended (see {@link GuestState}), every
+     * line is set up again as it had set it, before the first message is carried
+     * out; otherwise what it had set is dropped.
+     */
+    @Override
+    public void queueStarted(int queueIndex, RingPosition ring) {
+        GuestState saved = leftBehind;
+        if (queueIndex != REQUEST_QUEUE || saved == null) {
+            return;
+        }
+        leftBehind = null;
+        LineQueue[] current = lines;
+        if (current == null || !saved.continuedBy(ring, current.length)) {
+            log.event(Level.INFO, "the guest's requestq is a new ring (the guest rebooted, or it is another guest):"
+                    + " what the guest of the last connection had set is not restored (" + saved.describe() + ")");
+            return;
+        }
+        log.event(Level.INFO, "the guest came back on the rings it had (requestq used index " + ring.used()
+                + "): restoring what it had set: " + saved.describe());
+        for (GuestState.LineSetting setting : saved.lines()) {
+            current[setting.line()].restore(setting);
+        }
+    }
+
+    /** The connection ends: keeps what the guest had set on its lines, before the reset releases them. */
+    @Override
+    public void queueClosed(int queueIndex, RingPosition ring) {
+        LineQueue[] current = lines;
+        if (queueIndex != REQUEST_QUEUE || current == null) {
+            return;
+        }
+        List<GuestState.LineSetting> inUse = new ArrayList<>();
+        for (LineQueue line : current) {
+            GuestState.LineSetting setting = line.setting();
+            if (setting != null) {
+                inUse.add(setting);
+            }
+        }
+        leftBehind = inUse.isEmpty() ? null : new GuestState(ring, current.length, inUse);
     }
 
     @Override

@@ -111,6 +111,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private static final int EVENT_BUFFER = 4;
     private static final int EDGES = 5;
     private static final int REBIND = 6;
+    private static final int RESTORE = 7;
 
     private final int line;
     private final GpioDevice device;
@@ -134,6 +135,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private boolean quiescing;
     /** The watchdog answered a SET_DIRECTION NONE before it ran: the drainer releases the line next. */
     private boolean releasePending;
+    /** What the guest set before a reconnect, applied before anything else queued. */
+    private GuestState.LineSetting restorePending;
     private DescriptorChain inFlight;
     private int inFlightType;
     private long inFlightQueuedAt;
@@ -146,6 +149,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private int takenType;
     private int takenValue;
     private int takenEdges;
+    private GuestState.LineSetting takenSetting;
 
     LineQueue(int line, int offset, GpioDevice device, Executor executor, String consumer, DeviceLog log,
             int historyCapacity) {
@@ -204,6 +208,26 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         schedule();
     }
 
+    /**
+     * The guest reconnected on the rings it had: sets the line up as it had set it,
+     * before any message or buffer that arrives from now on.
+     *
+     * @param setting what the guest had set
+     */
+    synchronized void restore(GuestState.LineSetting setting) {
+        restorePending = setting;
+        schedule();
+    }
+
+    /**
+     * What the guest set on this line, for a record of the connection; any thread.
+     *
+     * @return the setting, {@code null} when the line is not in use
+     */
+    GuestState.LineSetting setting() {
+        return state.setting();
+    }
+
     /** The rings were reset: every chain held for this line is void. */
     synchronized void reset() {
         requests.clear();
@@ -211,6 +235,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         edgeCount = 0;
         inFlight = null;
         releasePending = false; // the reset releases the line anyway
+        restorePending = null;
         resetPending = true;
         schedule();
         wakeQuiesce();
@@ -336,6 +361,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
                 }
             } finally {
                 takenChain = null;
+                takenSetting = null;
             }
         }
     }
@@ -350,6 +376,11 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         if (releasePending) {
             releasePending = false;
             return RELEASE;
+        }
+        if (restorePending != null) {
+            takenSetting = restorePending;
+            restorePending = null;
+            return RESTORE;
         }
         boolean rebind = rebindPending;
         rebindPending = false;
@@ -399,7 +430,9 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         if (state.controller() != current) {
             state.rebind(current);
         }
-        if (work == REQUEST) {
+        if (work == RESTORE) {
+            state.restore(takenSetting);
+        } else if (work == REQUEST) {
             answer(takenChain, takenType, takenValue);
         } else if (work == EVENT_BUFFER) {
             state.unmask(takenChain);
@@ -420,6 +453,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
                 return "taking an eventq buffer";
             case EDGES:
                 return "handling " + takenEdges + " edge(s)";
+            case RESTORE:
+                return "restoring what the guest set before the reconnect";
             default:
                 return "moving the line to the current controller";
         }

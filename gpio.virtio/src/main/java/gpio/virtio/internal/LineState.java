@@ -81,10 +81,10 @@ final class LineState {
     private final DeviceLog log;
     private final LineHistory history;
 
-    // What the guest set; survives a controller swap.
-    private int direction = DIRECTION_NONE;
-    private boolean outputValue;
-    /** Volatile only so that status displays may read it from any thread ({@link #irqType()}). */
+    // What the guest set; survives a controller swap. Volatile only so that status displays and the
+    // device's record of a closed connection may read them from any thread (setting()).
+    private volatile int direction = DIRECTION_NONE;
+    private volatile boolean outputValue;
     private volatile int irqType = IRQ_TYPE_NONE;
     /** The eventq buffer the driver queued: non-null means the interrupt is unmasked. */
     private DescriptorChain heldEvent;
@@ -103,6 +103,40 @@ final class LineState {
      */
     int irqType() {
         return irqType;
+    }
+
+    /**
+     * What the guest set on this line; any thread.
+     *
+     * @return the setting, {@code null} when the line is not in use
+     */
+    GuestState.LineSetting setting() {
+        int currentDirection = direction;
+        int currentIrqType = irqType;
+        if (currentDirection == DIRECTION_NONE && currentIrqType == IRQ_TYPE_NONE) {
+            return null;
+        }
+        return new GuestState.LineSetting(line, currentDirection, outputValue, currentIrqType);
+    }
+
+    /**
+     * Sets the line up as a guest set it in an earlier connection (the frontend
+     * reconnected on the same rings, see {@link GuestState}): direction, output
+     * value and interrupt type, requested on the controller at once, an output
+     * with its value from the first moment. A controller that refuses leaves the
+     * state set; the next message for the line tries again.
+     *
+     * @param setting what the guest had set
+     */
+    void restore(GuestState.LineSetting setting) {
+        direction = setting.direction();
+        outputValue = setting.value();
+        irqType = setting.irqType();
+        try {
+            applyToController();
+        } catch (GpioException | RuntimeException | Error e) {
+            failed("restoring what the guest set before the reconnect", e);
+        }
     }
 
     /**

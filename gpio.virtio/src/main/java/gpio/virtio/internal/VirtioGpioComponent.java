@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.virtio.internal;
 
+import java.io.File;
 import java.io.IOException;
+import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.ComponentConstants;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -34,6 +42,13 @@ import gpio.vhostuser.VhostUserTransport;
  * A change of {@code socket.path} or {@code socket.mode} is applied to the
  * running endpoint; a change of any other property restarts the device, which
  * disconnects the frontend.
+ *
+ * <p>What the guest set on its lines outlives the device: when the connection
+ * ends because the device stops (the gateway shuts down, a configuration change
+ * restarts it), the component keeps it (in the bundle's data area in
+ * {@code gpio.data}, per configuration) and gives it to the next device, which
+ * restores it if the same guest comes back on the same rings (see
+ * {@link GuestState}).
  */
 @Component(name = "gpio.virtio", configurationPid = "gpio.virtio",
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = DeviceStatus.class, immediate = true)
@@ -43,6 +58,8 @@ public final class VirtioGpioComponent implements DeviceStatus {
     private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(100);
 
     private final VhostUserTransport transport;
+    /** Where what the guest had set is kept across gateway restarts; {@code null}: not kept. */
+    private final Path savedGuestFile;
     private final Object lock = new Object();
     // Guarded by lock.
     private DeviceSettings settings;
@@ -57,13 +74,36 @@ public final class VirtioGpioComponent implements DeviceStatus {
      *
      * @param transport the vhost-user transport
      * @param config the configuration
+     * @param context the bundle's context, for its data area
+     * @param properties the component properties, for the configuration's PID
      * @throws IllegalArgumentException when the configuration is invalid, saying what is wrong
      */
     @Activate
     public VirtioGpioComponent(@Reference(name = "transport") VhostUserTransport transport,
-            VirtioGpioConfiguration config) {
+            VirtioGpioConfiguration config, BundleContext context, Map<String, Object> properties) {
+        this(transport, config, savedGuestFile(context, properties));
+    }
+
+    /**
+     * A component keeping what the guest had set in {@code savedGuestFile}.
+     *
+     * @param transport the vhost-user transport
+     * @param config the configuration
+     * @param savedGuestFile where to keep it across restarts, {@code null} for nowhere
+     */
+    VirtioGpioComponent(VhostUserTransport transport, VirtioGpioConfiguration config, Path savedGuestFile) {
         this.transport = transport;
         this.settings = checked(config);
+        this.savedGuestFile = savedGuestFile;
+    }
+
+    private static Path savedGuestFile(BundleContext context, Map<String, Object> properties) {
+        Object pid = properties.get(Constants.SERVICE_PID);
+        File data = context.getDataFile("guests");
+        if (pid == null || data == null) {
+            return null;
+        }
+        return data.toPath().resolve(pid.toString().replaceAll("[^A-Za-z0-9._~-]", "_") + ".properties");
     }
 
     /**
@@ -77,7 +117,28 @@ public final class VirtioGpioComponent implements DeviceStatus {
     @Activate
     void activate() throws IOException {
         synchronized (lock) {
-            start(settings);
+            start(settings, takeSavedGuest());
+        }
+    }
+
+    /** Reads what the guest had set when the gateway last stopped, and removes the file: it is kept in memory now. */
+    private GuestState takeSavedGuest() {
+        if (savedGuestFile == null) {
+            return null;
+        }
+        Logger componentLog = System.getLogger("gpio.virtio");
+        try {
+            GuestState saved = GuestState.load(savedGuestFile);
+            Files.deleteIfExists(savedGuestFile);
+            if (saved != null) {
+                componentLog.log(Level.INFO, "{0}: kept from the last run, restored if the same guest comes back on"
+                        + " the same rings: {1}", settings.socketPath(), saved.describe());
+            }
+            return saved;
+        } catch (IOException e) {
+            componentLog.log(Level.WARNING, "{0}: what the guest had set when the gateway last stopped is not"
+                    + " restored: {1}", settings.socketPath(), e.getMessage());
+            return null;
         }
     }
 
@@ -154,11 +215,27 @@ public final class VirtioGpioComponent implements DeviceStatus {
         }
     }
 
-    /** Closes the endpoint (disconnecting any frontend) and stops the device's threads. */
+    /**
+     * Closes the endpoint (disconnecting any frontend) and stops the device's
+     * threads; keeps what the guest had set for the next run, unless the
+     * configuration was deleted.
+     *
+     * @param reason why SCR deactivates the component
+     */
     @Deactivate
-    void deactivate() {
+    void deactivate(int reason) {
         synchronized (lock) {
-            stop();
+            GuestState left = stop();
+            if (left == null || savedGuestFile == null
+                    || reason == ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED) {
+                return;
+            }
+            try {
+                left.store(savedGuestFile);
+                log.event(Level.INFO, "kept what the guest had set for the next run: " + left.describe());
+            } catch (IOException e) {
+                log.event(Level.WARNING, "could not keep what the guest had set for the next run: " + e);
+            }
         }
     }
 
@@ -221,17 +298,17 @@ public final class VirtioGpioComponent implements DeviceStatus {
         if (endpoint != null) {
             log.event(Level.INFO, "restarting the device for the new configuration; the frontend must reconnect");
         }
-        stop();
+        GuestState left = stop();
         try {
-            start(next);
+            start(next, left);
         } catch (IOException | RuntimeException e) {
-            start(lastGood);
+            start(lastGood, left);
             log.event(Level.ERROR, "configuration change not applied, the last good configuration serves again on "
                     + lastGood.socketPath() + ": " + e.getMessage());
         }
     }
 
-    private void start(DeviceSettings next) throws IOException {
+    private void start(DeviceSettings next, GuestState carried) throws IOException {
         DeviceLog deviceLog = new DeviceLog(next.socketPath().toString());
         GpioDevice[] created = new GpioDevice[1];
         DeviceThreads startedThreads = new DeviceThreads("gpio.virtio " + next.socketPath(), next.workerThreads(),
@@ -239,6 +316,7 @@ public final class VirtioGpioComponent implements DeviceStatus {
         GpioDevice newDevice = new GpioDevice(next.options(), startedThreads, deviceLog);
         created[0] = newDevice;
         newDevice.setController(controller);
+        newDevice.carryOver(carried);
         try {
             endpoint = transport.open(next.socketPath(), next.socketMode(), newDevice);
         } catch (IOException | RuntimeException e) {
@@ -263,18 +341,26 @@ public final class VirtioGpioComponent implements DeviceStatus {
                 : "serving GPIO controller " + controller.label());
     }
 
-    private void stop() {
+    /**
+     * Stops the device.
+     *
+     * @return what its guest had set when the connection ended, {@code null} for nothing
+     */
+    private GuestState stop() {
         if (endpoint != null) {
             endpoint.close();
             endpoint = null;
         }
+        GuestState left = null;
         if (device != null) {
             device.reset(); // the transport reset it too; releases every line before the threads stop
+            left = device.leftBehind();
             device = null;
         }
         if (threads != null) {
             threads.close();
             threads = null;
         }
+        return left;
     }
 }

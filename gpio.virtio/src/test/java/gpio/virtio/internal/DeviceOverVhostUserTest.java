@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.osgi.service.component.ComponentConstants;
 
 import gpio.api.GpioController;
 import gpio.api.GpioException;
@@ -86,7 +87,7 @@ class DeviceOverVhostUserTest {
             ((GpioSimulator) chip).setInput(1, true);
             assertEquals(1, ok(second, MSG_GET_VALUE, 1, 0)[1]);
         }
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 
     @Test
@@ -105,11 +106,11 @@ class DeviceOverVhostUserTest {
             ok(b, MSG_SET_DIRECTION, 0, DIRECTION_OUT);
             assertTrue(((GpioSimulator) chip).level(0));
             assertFalse(((GpioSimulator) chip).level(2));
-            high.deactivate();
+            high.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
             assertEquals(1, ok(a, MSG_GET_VALUE, 0, 0)[1], "the other device still serves");
             Await.until("the closed device's line is released", () -> !used(controller(), 2));
         }
-        low.deactivate();
+        low.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 
     @Test
@@ -127,7 +128,7 @@ class DeviceOverVhostUserTest {
         try (FrontendGuest next = new FrontendGuest(dir.resolve("new.sock"), 64)) {
             assertEquals(DIRECTION_IN, ok(next, MSG_GET_DIRECTION, 2, 0)[1]);
         }
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 
     @Test
@@ -141,6 +142,6 @@ class DeviceOverVhostUserTest {
             component.unbindController(controller());
             assertEquals(1, guest.call(MSG_SET_DIRECTION, 0, DIRECTION_IN)[0], "ERR again");
         }
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
+import org.osgi.service.component.ComponentConstants;
 
 import gpio.api.GpioController;
 import gpio.sim.GpioSimulator;
@@ -51,7 +52,7 @@ class DriverSequencesOverVhostUserTest extends DriverSequences {
     @AfterEach
     void disconnect() {
         guest.close();
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
         transport.close();
         SimChips.close(chip);
         SimChips.close(spare);

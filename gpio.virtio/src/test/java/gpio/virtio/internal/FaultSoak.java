@@ -21,6 +21,8 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.osgi.service.component.ComponentConstants;
+
 import gpio.api.GpioController;
 import gpio.api.GpioException;
 import gpio.sim.GpioSimulator;
@@ -356,7 +358,7 @@ final class FaultSoak {
     private void close() {
         for (int d = 0; d < DEVICES; d++) {
             drop(d);
-            devices[d].deactivate();
+            devices[d].deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
         }
         transport.close();
         for (Object chip : chips) {

@@ -24,8 +24,10 @@ final class FrontendGuest implements Guest, AutoCloseable {
 
     /** The eventq as QEMU sets it up for the Linux driver. */
     private static final RingOptions EVENT_RING = new RingOptions(64, true, true, 1, 16);
+    private static final long FEATURES = VirtioGpio.F_VERSION_1 | VirtioGpio.F_IRQ | VirtioGpio.F_RING_INDIRECT_DESC
+            | VirtioGpio.F_RING_EVENT_IDX;
 
-    private final VhostUserFrontend frontend;
+    private VhostUserFrontend frontend;
     private FrontendQueue requests;
     private FrontendQueue events;
     private final Map<Integer, Outstanding> outstandingRequests = new HashMap<>();
@@ -38,8 +40,7 @@ final class FrontendGuest implements Guest, AutoCloseable {
 
     FrontendGuest(Path socket, int requestQueueSize) throws Exception {
         frontend = VhostUserFrontend.connect(socket);
-        frontend.negotiate(VirtioGpio.F_VERSION_1 | VirtioGpio.F_IRQ | VirtioGpio.F_RING_INDIRECT_DESC
-                | VirtioGpio.F_RING_EVENT_IDX);
+        frontend.negotiate(FEATURES);
         requests = frontend.startQueue(VirtioGpio.REQUEST_QUEUE, requestRing(requestQueueSize));
         events = frontend.startQueue(VirtioGpio.EVENT_QUEUE, EVENT_RING);
     }
@@ -166,6 +167,16 @@ final class FrontendGuest implements Guest, AutoCloseable {
         outstandingEvents.clear();
         requests = frontend.startQueue(VirtioGpio.REQUEST_QUEUE, requestRing(requests.size()));
         events = frontend.startQueue(VirtioGpio.EVENT_QUEUE, EVENT_RING);
+    }
+
+    /**
+     * Connects again on the same rings after the connection ended, as QEMU 7.2
+     * does with a {@code reconnect} chardev when its backend went away (see
+     * {@link VhostUserFrontend#reconnect}); the driver knows nothing of it, so
+     * every buffer still outstanding stays outstanding and must be answered once.
+     */
+    void reconnect(Path socket) throws Exception {
+        frontend = frontend.reconnect(socket, FEATURES);
     }
 
     /** How many buffers the device still holds on the requestq. */

@@ -15,6 +15,8 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Locale;
 
+import org.osgi.service.component.ComponentConstants;
+
 import gpio.api.GpioController;
 import gpio.sim.GpioSimulator;
 import gpio.sim.internal.SimChips;
@@ -67,7 +69,7 @@ final class GpioBenchmark {
             table.append(irqLatency(guest, (GpioSimulator) chip));
             System.out.println(table);
         } finally {
-            component.deactivate();
+            component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
             transport.close();
             SimChips.close(chip);
             Files.deleteIfExists(socket);

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.osgi.service.component.ComponentConstants;
 
 import gpio.api.GpioController;
 import gpio.vhostuser.Endpoint;
@@ -89,7 +90,13 @@ class VirtioGpioComponentTest {
      */
     static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
             GpioController controller) throws IOException {
-        VirtioGpioComponent component = new VirtioGpioComponent(transport, config);
+        return activated(transport, config, controller, null);
+    }
+
+    /** {@link #activated(VhostUserTransport, VirtioGpioConfiguration, GpioController)} keeping the guest's state in a file. */
+    static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
+            GpioController controller, Path savedGuestFile) throws IOException {
+        VirtioGpioComponent component = new VirtioGpioComponent(transport, config, savedGuestFile);
         if (controller != null) {
             component.bindController(controller);
         }
@@ -224,7 +231,7 @@ class VirtioGpioComponentTest {
         assertSame(second, transport.opened.get(transport.opened.size() - 1), "invalid change refused");
         assertFalse(second.closed);
 
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
         assertTrue(second.closed);
     }
 
@@ -245,7 +252,7 @@ class VirtioGpioComponentTest {
         back.device.readConfig(0, config);
         assertEquals(2, config.get(0), "with the old line selection");
         assertEquals("/tmp/a", component.status().socketPath());
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 
     @Test
@@ -260,6 +267,6 @@ class VirtioGpioComponentTest {
         assertSame(b, device.controller());
         component.unbindController(b);
         assertEquals(null, device.controller());
-        component.deactivate();
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 }
