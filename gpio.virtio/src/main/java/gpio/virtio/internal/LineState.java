@@ -132,8 +132,12 @@ final class LineState {
         direction = setting.direction();
         outputValue = setting.value();
         irqType = setting.irqType();
+        history.direction(direction);
         try {
             applyToController();
+            if (direction == DIRECTION_OUT) {
+                history.seen(outputValue);
+            }
         } catch (GpioException | RuntimeException | Error e) {
             failed("restoring what the guest set before the reconnect", e);
         }

@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
+import gpio.vhostuser.RingPosition;
+
 /**
  * What a device records of its lines for the waveform: the levels the guest
  * set and read, edges reported, interrupts delivered, releases; bounded, and
@@ -69,6 +71,20 @@ class LineHistoryTest {
         assertFalse(led.guestDrives());
         assertEquals(DIRECTION_NONE, led.direction());
         assertKinds(led.events(), LOW, HIGH, LOW, UNKNOWN);
+    }
+
+    @Test
+    void aGuestComingBackDrivesItsOutputAgainAndTheHistorySaysSo() {
+        LineHistory led = device.histories().get(0);
+        send(MSG_SET_DIRECTION, 0, DIRECTION_OUT);
+        send(MSG_SET_VALUE, 0, 1);
+        RingPosition ring = new RingPosition(256, 0x10000L, 0x11000L, 0x12000L, 2, 2);
+        device.queueClosed(REQUEST_QUEUE, ring);
+        device.reset();
+        assertFalse(led.guestDrives(), "released with the connection");
+        device.queueStarted(REQUEST_QUEUE, ring);
+        assertTrue(led.guestDrives(), "restored");
+        assertKinds(led.events(), LOW, HIGH, UNKNOWN, HIGH);
     }
 
     @Test
