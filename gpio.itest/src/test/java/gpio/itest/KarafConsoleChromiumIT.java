@@ -29,6 +29,9 @@ class KarafConsoleChromiumIT {
                 Path.of(System.getProperty("karaf.system.extra")), dir)) {
             karaf.execute("feature:repo-add " + Path.of(System.getProperty("karaf.features")).toUri());
             karaf.install("http webconsole vgpio-sim vgpio-cdev");
+            // Pax Web opens the port in the background, after the install returned.
+            KarafFeaturesIT.awaitHttp(karaf, "/system/console/configMgr", KarafProcess.USER, KarafProcess.PASSWORD,
+                    200);
             try (ConsoleBrowser browser = new ConsoleBrowser(karaf.baseUri(), KarafProcess.USER,
                     KarafProcess.PASSWORD, dir.resolve("chromium"))) {
                 browser.create("GPIO simulator", Map.of("label", "bench1"));

@@ -155,7 +155,7 @@ class KarafFeaturesIT {
     }
 
     /** GETs a path until it answers {@code expected} (HTTP and the console start in the background). */
-    private static String awaitHttp(KarafProcess karaf, String path, String user, String password, int expected)
+    static String awaitHttp(KarafProcess karaf, String path, String user, String password, int expected)
             throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(karaf.baseUri() + path))
