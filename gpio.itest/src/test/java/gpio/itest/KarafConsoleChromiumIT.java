@@ -21,11 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
  * vgpio-sim vgpio-cdev}: the three configuration forms saved with only their
  * required fields typed, the device pointed at the new simulator through its
  * form, the device then answering the test frontend, the GPIO page showing
- * both, a simulated input toggled from the page. Karaf's console has no hook
- * to refuse a save, so invalid values saved in its forms are shown refused on
- * the GPIO page (with what still runs) until corrected or deleted, while the
- * last good device keeps serving. Leaves a screenshot of the GPIO page with a
- * refusal in {@code gpio.itest/target/gpio-console-karaf.png}.
+ * both, a simulated input toggled from the page and its transition in the
+ * waveform panel. Karaf's console has no hook to refuse a save, so invalid
+ * values saved in its forms are shown refused on the GPIO page (with what
+ * still runs) until corrected or deleted, while the last good device keeps
+ * serving. Leaves a screenshot of the GPIO page with a refusal in
+ * {@code gpio.itest/target/gpio-console-karaf.png}.
  */
 class KarafConsoleChromiumIT {
 
@@ -60,6 +61,9 @@ class KarafConsoleChromiumIT {
                 browser.click(benchLine0 + " button.gpio-toggle");
                 browser.awaitText(benchLine0, "external 1");
                 browser.awaitText(benchLine0 + " td.value", "1");
+                // The waveform panel works in Karaf's console too: the toggle is one transition.
+                browser.awaitAttribute("div.gpio-waveform[data-label='bench1'] g.gpio-trace[data-offset='0']",
+                        "data-transitions", "1");
 
                 assertNull(browser.edit("virtio-gpio device", Map.of("socket.mode", "rw-rw-rwz")),
                         "Karaf's console saves without asking the component");

@@ -302,6 +302,13 @@ public final class VirtioGpioComponent implements DeviceStatus {
         }
     }
 
+    @Override
+    public List<LineHistory> lineHistories() {
+        synchronized (lock) {
+            return device == null ? List.of() : device.histories();
+        }
+    }
+
     /**
      * Applies {@code next}.
      *

@@ -114,6 +114,33 @@ class HotPathAllocationTest {
         assertTrue(allocated < rounds / 10, allocated + " bytes allocated over " + (2 * rounds) + " requests");
     }
 
+    /**
+     * A guest toggling an output writes an entry into the line's history with
+     * every request (the waveform's data): that allocates nothing either, the
+     * ring wrapping many times over.
+     */
+    @Test
+    void recordingTheLevelsOfAToggledLineAllocatesNothing() {
+        GpioDevice device = new GpioDevice(new DeviceOptions(null, Map.of(), "vm", true, Duration.ofSeconds(5)),
+                Runnable::run, new DeviceLog("alloc"));
+        device.setController(new QuietController());
+        device.handle(REQUEST_QUEUE, InMemoryChain.request(MSG_SET_DIRECTION, 0, DIRECTION_OUT));
+        InMemoryChain high = InMemoryChain.request(MSG_SET_VALUE, 0, 1);
+        InMemoryChain low = InMemoryChain.request(MSG_SET_VALUE, 0, 0);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
+                .getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        int rounds = 200_000;
+        roundTrips(device, high, low, rounds);
+        long before = threads.getThreadAllocatedBytes(thread);
+        roundTrips(device, high, low, rounds);
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        LineHistory.Events events = device.histories().get(0).events();
+        assertEquals(LineHistory.capacityFor(1) - 1, events.kinds().length, "the ring is full");
+        assertEquals(LineHistory.LOW, events.kinds()[events.kinds().length - 1], "the last level set");
+        assertTrue(allocated < rounds / 10, allocated + " bytes allocated over " + (2 * rounds) + " requests");
+    }
+
     private static void roundTrips(GpioDevice device, InMemoryChain set, InMemoryChain get, int rounds) {
         for (int i = 0; i < rounds; i++) {
             set.rearm();

@@ -47,6 +47,9 @@ import gpio.virtio.internal.DeviceStatus;
  * <li>{@code GET /controllers}: every controller with its lines;</li>
  * <li>{@code GET /controllers/{label}}: one controller;</li>
  * <li>{@code GET /controllers/{label}/lines/{offset}}: one line;</li>
+ * <li>{@code GET /controllers/{label}/waveform/{ms}.json}: the waveform of
+ *     the last {@code ms} milliseconds (1000 to 600000), see {@link Waveform};
+ *     {@code .../waveform/{ms}.vcd} the same as a VCD file;</li>
  * <li>{@code PUT /sim/{label}/lines/{offset}/input} with body {@code 0} or
  *     {@code 1}: drives the external level of a simulated line;</li>
  * <li>{@code GET /sim/{label}/trace.vcd}: the recording as VCD;
@@ -185,6 +188,10 @@ public final class OperatorView {
             int offset = offset(controller.label(), controller.lineCount(), segments.get(3));
             return allowed(method, "GET") ? Answer.json(line(new Json(), controller, offset))
                     : notAllowed(method, "GET");
+        } else if (segments.size() == 4 && segments.get(0).equals("controllers")
+                && segments.get(2).equals("waveform")) {
+            return allowed(method, "GET") ? waveform(controller(segments.get(1)), segments.get(3))
+                    : notAllowed(method, "GET");
         } else if (segments.size() == 5 && segments.get(0).equals("sim") && segments.get(2).equals("lines")
                 && segments.get(4).equals("input")) {
             SimulatedChips.Chip chip = simulatedChip(segments.get(1));
@@ -205,6 +212,40 @@ public final class OperatorView {
             return notAllowed(method, "GET", "DELETE");
         }
         throw new NotFound("no such resource: " + API_ROOT + printable(path) + "; see " + API_ROOT + "/controllers");
+    }
+
+    /**
+     * {@code {ms}.json} is the waveform of the last {@code ms} milliseconds,
+     * {@code {ms}.vcd} the same as a VCD download. The extension is needed: a
+     * console frames a GET below its page that has none.
+     */
+    private Answer waveform(Map.Entry<Map<String, ?>, GpioController> entry, String window)
+            throws GpioException, NotFound {
+        boolean vcd = window.endsWith(".vcd");
+        if (!vcd && !window.endsWith(".json")) {
+            throw new NotFound("no such waveform: '" + printable(window) + "'; ask for {ms}.json or {ms}.vcd");
+        }
+        String millis = window.substring(0, window.lastIndexOf('.'));
+        long windowMs;
+        try {
+            windowMs = Long.parseLong(millis);
+        } catch (NumberFormatException e) {
+            windowMs = -1;
+        }
+        if (windowMs < Waveform.MIN_WINDOW_MS || windowMs > Waveform.MAX_WINDOW_MS
+                || !String.valueOf(windowMs).equals(millis)) {
+            return Answer.error(400, "the window must be " + Waveform.MIN_WINDOW_MS + " to " + Waveform.MAX_WINDOW_MS
+                    + " milliseconds, not '" + printable(millis) + "'");
+        }
+        GpioController controller = entry.getValue();
+        Object backend = entry.getKey().get(GpioController.BACKEND_PROPERTY);
+        Waveform waveform = Waveform.capture(controller, backend == null ? null : backend.toString(),
+                findSimulated(controller.label()), devices, windowMs);
+        if (!vcd) {
+            return Answer.json(waveform.json());
+        }
+        return new Answer(200, "text/plain; charset=US-ASCII", waveform.vcd(), Map.of("Content-Disposition",
+                "attachment; filename=\"" + controller.label() + "-" + windowMs + "ms.vcd\""));
     }
 
     private Answer setInput(String label, SimulatedChips.Chip chip, int offset, InputStream in)
