@@ -49,7 +49,7 @@ final class WaveformLoad {
         Object chip = SimChips.create("load", names);
         GpioSimulator simulator = (GpioSimulator) chip;
         OperatorView view = new OperatorView(List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "sim"),
-                (GpioController) chip)), List.of(), new SimulatorBridge(List.of(simulator)));
+                (GpioController) chip)), List.of(), new SimulatorBridge(List.of(simulator)), List::of);
         int steps = (int) (WARMUP.plus(PERIOD).plus(PERIOD).plusSeconds(5).toMillis() / CHANGE_EVERY.toMillis());
         List<Step> square = new ArrayList<>(steps);
         for (int i = 0; i < steps; i++) {

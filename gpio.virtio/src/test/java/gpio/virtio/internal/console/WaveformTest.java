@@ -68,7 +68,7 @@ class WaveformTest {
     @Test
     void aSimulatedChipsLevelsComeFromItsRecordingAndTheInterruptsFromTheDevice() throws Exception {
         OperatorView view = new OperatorView(List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "sim"), sim0)),
-                devices, new SimulatorBridge(List.of(simulator)));
+                devices, new SimulatorBridge(List.of(simulator)), List::of);
         simulator.setInput(0, true);
         simulator.setInput(0, false);
         simulator.setInput(0, true);
@@ -90,7 +90,7 @@ class WaveformTest {
     @Test
     void anotherBackendsLevelsComeFromWhatTheDeviceSaw() throws Exception {
         OperatorView view = new OperatorView(List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "cdev"), sim0)),
-                devices, null);
+                devices, null, List::of);
         String json = get(view, "/controllers/sim0/waveform/1000.json").body();
         String button = line(json, 0);
         assertTrue(button.contains("\"driver\":\"nobody\",\"source\":\"gateway\",\"start\":null,\"transitions\":2,"),
@@ -104,7 +104,7 @@ class WaveformTest {
     @Test
     void theVcdHoldsTheSameWindowWithEveryChange() throws Exception {
         OperatorView view = new OperatorView(List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "cdev"), sim0)),
-                devices, null);
+                devices, null, List::of);
         Answer vcd = get(view, "/controllers/sim0/waveform/5000.vcd");
         assertEquals(200, vcd.status(), vcd.body());
         assertEquals("attachment; filename=\"sim0-5000ms.vcd\"", vcd.headers().get("Content-Disposition"));
@@ -121,7 +121,7 @@ class WaveformTest {
 
     @Test
     void theWindowMustBeOneSecondToTenMinutes() throws Exception {
-        OperatorView view = new OperatorView(List.of(Map.entry(Map.of(), sim0)), List.of(), null);
+        OperatorView view = new OperatorView(List.of(Map.entry(Map.of(), sim0)), List.of(), null, List::of);
         for (String window : List.of("999", "600001", "10s", "010000", "-5")) {
             Answer refused = get(view, "/controllers/sim0/waveform/" + window + ".json");
             assertEquals(400, refused.status(), window);
@@ -137,7 +137,7 @@ class WaveformTest {
 
     @Test
     void thePageAsksForItBelowItselfWithAnExtensionSoThatNoConsoleFramesIt() throws Exception {
-        OperatorView view = new OperatorView(List.of(Map.entry(Map.of(), sim0)), devices, null);
+        OperatorView view = new OperatorView(List.of(Map.entry(Map.of(), sim0)), devices, null, List::of);
         Answer answer = PageRequests.answer(view, "GET", "/gpio/api/controllers/sim0/waveform/10000.json",
                 new ByteArrayInputStream(new byte[0]));
         assertEquals(200, answer.status(), answer.body());
