@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.itest;
 
+import static org.openqa.selenium.support.ui.ExpectedConditions.attributeToBe;
 import static org.openqa.selenium.support.ui.ExpectedConditions.elementToBeClickable;
+import static org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated;
 import static org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated;
 import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated;
 
@@ -21,6 +23,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -118,6 +121,32 @@ final class ConsoleBrowser implements AutoCloseable {
     /** Waits until the element found by {@code css} shows {@code text}. */
     void awaitText(String css, String text) {
         wait.until(textToBePresentInElementLocated(By.cssSelector(css), text));
+    }
+
+    /** Waits until nothing matches {@code css}. */
+    void awaitAbsent(String css) {
+        wait.until(driver -> driver.findElements(By.cssSelector(css)).isEmpty());
+    }
+
+    /** Waits until the element found by {@code css} has {@code attribute} set to {@code value}. */
+    void awaitAttribute(String css, String attribute, String value) {
+        wait.until(attributeToBe(By.cssSelector(css), attribute, value));
+    }
+
+    /** The value of {@code attribute} of the element found by {@code css}, once it is there. */
+    String attribute(String css, String attribute) {
+        return wait.until(presenceOfElementLocated(By.cssSelector(css))).getDomAttribute(attribute);
+    }
+
+    /** Chooses the option of value {@code value} in the select element found by {@code css}. */
+    void select(String css, String value) {
+        new Select(wait.until(visibilityOfElementLocated(By.cssSelector(css)))).selectByValue(value);
+    }
+
+    /** Scrolls the element found by {@code css} into view, for a screenshot of it. */
+    void scrollTo(String css) {
+        browser.executeScript("arguments[0].scrollIntoView()",
+                wait.until(presenceOfElementLocated(By.cssSelector(css))));
     }
 
     /** Clicks the element found by {@code css}, again if the page re-rendered it meanwhile. */

@@ -46,6 +46,16 @@ public final class ConsoleForms {
         }
     }
 
+    /** Deletes the configuration {@code pid}, as the form's Delete button does. */
+    public static void delete(GatewayProcess gateway, String pid) throws Exception {
+        HttpResponse<String> deleted = gateway.postForm("/system/console/configMgr/" + pid,
+                Map.of("apply", "true", "delete", "true"));
+        if (deleted.statusCode() != 200) {
+            throw new AssertionError("deleting " + pid + " answered HTTP " + deleted.statusCode() + ":\n"
+                    + deleted.body());
+        }
+    }
+
     private static Map<String, String> form(Map<String, String> properties) {
         Map<String, String> form = new HashMap<>(properties);
         form.put("apply", "true");

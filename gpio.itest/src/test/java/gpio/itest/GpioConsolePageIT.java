@@ -173,6 +173,30 @@ class GpioConsolePageIT {
         }
     }
 
+    /**
+     * A value no form check can refuse (the chip is only looked for when the
+     * controller opens it) is refused at activation: the GPIO page's JSON and
+     * the HTTP API show the instance refused with nothing running, until the
+     * instance is deleted.
+     */
+    @Test
+    void aChipThatCannotBeOpenedIsShownRefusedUntilDeleted() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            String pid = ConsoleForms.create(gateway, "gpio.cdev", Map.of("chip", "vgpio-no-such-chip"));
+            String status = awaitStatus(gateway, STATUS, r -> r.body().contains("\"refusals\":[{")).body();
+            String refusals = status.substring(status.indexOf("\"refusals\":"), status.length() - 1);
+            assertTrue(refusals.startsWith("\"refusals\":[{\"pid\":\"" + pid + "\",\"factoryPid\":\"gpio.cdev\","
+                    + "\"message\":\"no GPIO chip is named or labelled 'vgpio-no-such-chip'"), refusals);
+            assertTrue(refusals.contains("\"previousRunning\":false,\"refusedAt\":\""), refusals);
+            assertEquals("{" + refusals + "}", gateway.get("/gpio/api/refusals").body(),
+                    "the HTTP API lists the refusals as the page does");
+
+            ConsoleForms.delete(gateway, pid);
+            awaitStatus(gateway, STATUS, r -> r.body().endsWith("\"refusals\":[]}"));
+            gateway.stopCleanly();
+        }
+    }
+
     /** Sends one request and waits for its answer: status, then value. */
     private static byte[] send(VhostUserFrontend frontend, FrontendQueue queue, int type, int gpio, int value)
             throws Exception {

@@ -91,11 +91,20 @@ class KarafFeaturesIT {
         }
     }
 
+    /**
+     * As a user who ran {@code mvn install}: the features repository added by its
+     * {@code mvn:} URL, it and the bundles found in Karaf's local Maven repository
+     * (nothing in Karaf's system repository).
+     */
     @Test
-    void everythingInOneCommand() throws Exception {
+    void everythingInOneCommandFromTheLocalMavenRepository() throws Exception {
         Path socket = dir.resolve("gpio0.sock");
-        try (KarafProcess karaf = karaf()) {
+        try (KarafProcess karaf = KarafProcess.startWithLocalRepository(Path.of(System.getProperty("karaf.home")),
+                Path.of(System.getProperty("karaf.system.extra")), dir)) {
+            karaf.execute("feature:repo-add " + System.getProperty("karaf.features.mvn"));
             karaf.install("vgpio-cdev http vgpio-sim webconsole");
+            String bundles = karaf.execute("bundle:list -l");
+            assertTrue(bundles.contains("mvn:dev.vgpio/gpio.virtio/"), bundles);
             assertOneServletApi(karaf);
             configureSimulatorAndDevice(karaf, socket);
             assertServes(socket, karaf);
@@ -155,7 +164,7 @@ class KarafFeaturesIT {
     }
 
     /** GETs a path until it answers {@code expected} (HTTP and the console start in the background). */
-    private static String awaitHttp(KarafProcess karaf, String path, String user, String password, int expected)
+    static String awaitHttp(KarafProcess karaf, String path, String user, String password, int expected)
             throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(karaf.baseUri() + path))

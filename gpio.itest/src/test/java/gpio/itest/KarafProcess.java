@@ -61,12 +61,34 @@ final class KarafProcess implements AutoCloseable {
      * feature is installed) to loopback on free ports and starts it.
      */
     static KarafProcess start(Path unpacked, Path extraSystem, Path dir) throws IOException {
+        Path home = copy(unpacked, dir);
+        copyTree(extraSystem, home.resolve("system"));
+        return start(home);
+    }
+
+    /**
+     * Starts Karaf as {@link #start(Path, Path, Path)} does, but with
+     * {@code localRepository} as its local Maven repository, as
+     * {@code ~/.m2/repository} is after {@code mvn install}, and nothing added to
+     * its system repository.
+     */
+    static KarafProcess startWithLocalRepository(Path unpacked, Path localRepository, Path dir) throws IOException {
+        Path home = copy(unpacked, dir);
+        setProperties(home.resolve("etc/org.ops4j.pax.url.mvn.cfg"),
+                Map.of("org.ops4j.pax.url.mvn.localRepository", localRepository.toString()));
+        return start(home);
+    }
+
+    private static Path copy(Path unpacked, Path dir) throws IOException {
         if (!Files.isRegularFile(unpacked.resolve("bin/karaf"))) {
             throw new IllegalStateException("no Karaf at " + unpacked + ": run the tests with mvn verify");
         }
         Path home = dir.resolve("karaf");
         copyTree(unpacked, home);
-        copyTree(extraSystem, home.resolve("system"));
+        return home;
+    }
+
+    private static KarafProcess start(Path home) throws IOException {
         for (String script : List.of("karaf", "client", "inc", "shell", "start", "stop", "status")) {
             Path file = home.resolve("bin").resolve(script);
             if (Files.exists(file)) {

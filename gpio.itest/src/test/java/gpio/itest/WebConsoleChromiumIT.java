@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.itest;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -42,6 +45,62 @@ class WebConsoleChromiumIT {
                 browser.screenshot(Path.of(System.getProperty("screenshots", "target"), "gpio-console.png"));
             }
             gateway.stopCleanly();
+        }
+    }
+
+    /**
+     * The waveform panel of the default simulator in a real browser: a
+     * waveform of six changes played on a line with {@code sim:wave} shows
+     * exactly six transitions in the page's SVG trace (and a line nobody touched
+     * none), within a window the operator picked; the pause button holds the
+     * view and the VCD link names that window, whose download has the same six
+     * changes. Leaves a screenshot of the paused panel in
+     * {@code gpio.itest/target/gpio-waveform.png}.
+     */
+    @Test
+    void theWaveformShowsEveryToggleOfASimulatedLine() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            gateway.awaitConfigurationForm("gpio.sim"); // the console is up
+            try (ConsoleBrowser browser = new ConsoleBrowser(gateway.baseUri(), "admin", "admin",
+                    dataDir.resolve("chromium"))) {
+                browser.gpioPage();
+                String panel = "div.gpio-waveform[data-label='sim0']";
+                browser.select(panel + " select.gpio-wave-window", "30000");
+                String button1 = panel + " g.gpio-trace[data-offset='5']";
+                browser.awaitAttribute(button1, "data-transitions", "0");
+                // Low at its pull-down, then high, low, high, low, high for 400 ms each, then low.
+                gateway.shell("sim:wave sim0 BUTTON1 1:400 0:400 1:400 0:400 1:400 0:1");
+                browser.awaitAttribute(button1, "data-transitions", "6");
+                browser.awaitAttribute(panel + " g.gpio-trace[data-offset='4']", "data-transitions", "0");
+                browser.click(panel + " button.gpio-wave-pause");
+                browser.awaitText(panel + " button.gpio-wave-pause", "Resume");
+                String vcd = browser.attribute(panel + " a.gpio-wave-vcd", "href");
+                if (!vcd.endsWith("/system/console/gpio/api/controllers/sim0/waveform/30000.vcd")) {
+                    throw new AssertionError("the VCD link is " + vcd);
+                }
+                assertSixToggles(gateway.get("/gpio/api/controllers/sim0/waveform/30000.vcd"));
+                browser.scrollTo(panel);
+                browser.screenshot(Path.of(System.getProperty("screenshots", "target"), "gpio-waveform.png"));
+            }
+            gateway.stopCleanly();
+        }
+    }
+
+    /** The VCD of the window holds BUTTON1's six changes after the start of the recording. */
+    private static void assertSixToggles(HttpResponse<String> vcd) {
+        String body = vcd.body();
+        int dump = body.indexOf("$dumpvars\n");
+        int changesFrom = body.indexOf("$end\n", dump);
+        if (vcd.statusCode() != 200 || dump < 0 || changesFrom < 0) {
+            throw new AssertionError("no VCD: " + vcd.statusCode() + " " + body);
+        }
+        List<String> changes = new ArrayList<>(body.substring(changesFrom).lines().filter(l -> l.matches("[01]l5"))
+                .toList());
+        if (body.substring(dump, changesFrom).contains("\nxl5\n") && !changes.isEmpty()) {
+            changes.remove(0); // the recording started within the window: unknown before, low from then on
+        }
+        if (!changes.equals(List.of("1l5", "0l5", "1l5", "0l5", "1l5", "0l5"))) {
+            throw new AssertionError("BUTTON1 changes in the VCD: " + changes + "\n" + body);
         }
     }
 

@@ -158,6 +158,16 @@ public interface GpioSimulator {
     List<LevelChange> recording();
 
     /**
+     * When the {@link #recording} starts: the chip's start, the last
+     * {@link #clearRecording}, or, once the recording is past its limit, the
+     * time of the latest change folded out of it. Every level change since then
+     * is recorded.
+     *
+     * @return a {@link System#nanoTime()} time
+     */
+    long recordingStartNanos();
+
+    /**
      * Writes the recording as a Value Change Dump (IEEE 1364 VCD, viewable in
      * GTKWave): one 1-bit wire per line, named after the line, times in
      * nanoseconds from the start of the recording, the levels at the start

@@ -11,7 +11,7 @@
  * (exportable as a VCD file for GTKWave).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package gpio.sim;
 
 import org.osgi.annotation.bundle.Export;

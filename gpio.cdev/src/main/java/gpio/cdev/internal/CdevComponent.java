@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -14,6 +15,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
 import gpio.api.Bias;
@@ -23,6 +25,7 @@ import gpio.api.GpioController;
 import gpio.api.GpioException;
 import gpio.cdev.internal.uapi.LinuxSyscalls;
 import gpio.cdev.internal.uapi.Syscalls;
+import gpio.form.internal.Refusals;
 
 /**
  * One configured Linux GPIO chip, published as a {@link GpioController}.
@@ -33,6 +36,12 @@ import gpio.cdev.internal.uapi.Syscalls;
  * must go away while the configuration stays. The service carries the
  * component's properties, among them {@code gpio.backend=cdev} from
  * {@link GpioBackend}.
+ *
+ * <p>There is no modification in place: SCR stops the controller and starts
+ * one for the new values. Values that cannot be served (an invalid property,
+ * a missing chip, an offset the chip lacks) fail the activation: they are
+ * reported to {@link Refusals}, and nothing runs for the configuration until
+ * it is corrected.
  */
 @Component(configurationPid = CdevComponent.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {})
@@ -45,6 +54,8 @@ public final class CdevComponent {
     private static final System.Logger LOG = System.getLogger(CdevComponent.class.getName());
 
     private final CdevController controller;
+    private final Refusals refusals;
+    private final Map<String, Object> instance;
     private final AtomicBoolean withdrawn = new AtomicBoolean();
     // Set once registered; the chip may go away (and withdraw be called) before.
     private volatile ServiceRegistration<GpioController> registration;
@@ -55,17 +66,25 @@ public final class CdevComponent {
      * @param context the bundle context, to register the service
      * @param configuration the configuration
      * @param properties the component properties, copied to the service
+     * @param refusals where configurations that cannot be served are reported
      * @throws GpioException when the chip cannot be opened or the configuration does not fit it
      */
     @Activate
-    public CdevComponent(BundleContext context, CdevConfiguration configuration, Map<String, Object> properties)
-            throws GpioException {
-        this(new LinuxSyscalls(), context, options(configuration), properties);
+    public CdevComponent(BundleContext context, CdevConfiguration configuration, Map<String, Object> properties,
+            @Reference(name = "refusals") Refusals refusals) throws GpioException {
+        this(new LinuxSyscalls(), context, () -> options(configuration), properties, refusals);
     }
 
-    CdevComponent(Syscalls syscalls, BundleContext context, CdevController.Options options,
-            Map<String, Object> properties) throws GpioException {
-        controller = CdevController.open(syscalls, options, this::withdraw);
+    CdevComponent(Syscalls syscalls, BundleContext context, Supplier<CdevController.Options> options,
+            Map<String, Object> properties, Refusals refusals) throws GpioException {
+        this.refusals = refusals;
+        this.instance = properties;
+        try {
+            controller = CdevController.open(syscalls, options.get(), this::withdraw);
+        } catch (GpioException | RuntimeException e) {
+            refusals.refused(properties, e.getMessage(), false);
+            throw e;
+        }
         Hashtable<String, Object> serviceProperties = new Hashtable<>();
         properties.forEach((key, value) -> {
             if (!key.startsWith(".") && !key.startsWith("component.")) {
@@ -82,6 +101,7 @@ public final class CdevComponent {
         if (withdrawn.get()) {
             unregister();
         }
+        refusals.accepted(properties);
     }
 
     /**
@@ -126,6 +146,7 @@ public final class CdevComponent {
     void deactivate() {
         withdraw();
         controller.close();
+        refusals.stopped(instance);
     }
 
     // Called on deactivation, or on the poller thread when the chip went away.

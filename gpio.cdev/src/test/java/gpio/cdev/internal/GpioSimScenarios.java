@@ -30,6 +30,7 @@ import gpio.api.GpioLine;
 import gpio.api.LineInfo;
 import gpio.api.LineSettings;
 import gpio.cdev.internal.uapi.LinuxSyscalls;
+import gpio.form.internal.RecordingRefusals;
 
 /**
  * The cdev backend against the real kernel's gpio-sim chips. Runs only inside
@@ -261,8 +262,8 @@ class GpioSimScenarios {
     void theComponentWithdrawsItsServiceWhenTheChipGoes() throws Exception {
         RecordingBundleContext framework = new RecordingBundleContext();
         CdevComponent component = new CdevComponent(syscalls, framework.context(),
-                new CdevController.Options(LABEL, new int[0], "vgpio", "", LineDefaults.NONE),
-                Map.of("gpio.backend", "cdev"));
+                () -> new CdevController.Options(LABEL, new int[0], "vgpio", "", LineDefaults.NONE),
+                Map.of("gpio.backend", "cdev"), new RecordingRefusals());
         assertEquals(LABEL, framework.properties.get().get("gpio.label"));
         assertEquals("cdev", framework.properties.get().get("gpio.backend"));
         GpioLine led = framework.service.get().request(0, LineSettings.output(true), "guest");

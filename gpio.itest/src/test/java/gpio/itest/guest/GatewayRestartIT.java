@@ -85,8 +85,7 @@ class GatewayRestartIT {
         try (GatewayProcess first = DefaultSetup.start(dataDir, transcript)) {
             try (Guest guest = Guest.boot(Qemu.STOCK_7_2, socket, true)) {
                 transcript.show("QEMU 7.2 guest console", guest::console);
-                guest.start("gpioset --mode=wait gpiochip0 " + LED0 + "=1");
-                new SimulatorApi(first).awaitLine(SIM, LED0, line -> line.drivenAt(1), "driven high by the guest");
+                holdLed0High(guest, first);
 
                 first.stopCleanly();
                 assertTrue(first.output().contains("kept what the guest had set for the next run: line 0 output high"),
@@ -119,8 +118,7 @@ class GatewayRestartIT {
         try (GatewayProcess first = DefaultSetup.start(dataDir, transcript)) {
             try (Guest guest = Guest.bootRebootable(Qemu.STOCK_7_2, socket, true)) {
                 transcript.show("QEMU 7.2 guest console", guest::console);
-                guest.start("gpioset --mode=wait gpiochip0 " + LED0 + "=1");
-                new SimulatorApi(first).awaitLine(SIM, LED0, line -> line.drivenAt(1), "driven high by the guest");
+                holdLed0High(guest, first);
 
                 first.stopCleanly();
                 guest.startReboot();
@@ -138,6 +136,12 @@ class GatewayRestartIT {
                 }
             }
         }
+    }
+
+    /** Starts a {@code gpioset} in the guest that holds LED0 high until Enter, and waits until it does. */
+    private static void holdLed0High(Guest guest, GatewayProcess gateway) throws Exception {
+        guest.start("gpioset --mode=wait gpiochip0 " + LED0 + "=1");
+        new SimulatorApi(gateway).awaitLine(SIM, LED0, line -> line.drivenAt(1), "driven high by the guest");
     }
 
     /**

@@ -55,6 +55,10 @@ final class Recording {
         return new Snapshot(names, startLevels.clone(), startNanos, List.copyOf(changes));
     }
 
+    long startNanos() {
+        return startNanos;
+    }
+
     List<LevelChange> changes() {
         return List.copyOf(changes);
     }

@@ -356,6 +356,13 @@ final class SimChip implements GpioController, GpioSimulator {
     }
 
     @Override
+    public long recordingStartNanos() {
+        synchronized (lock) {
+            return recording.startNanos();
+        }
+    }
+
+    @Override
     public void writeVcd(Appendable out) throws IOException {
         Recording.Snapshot snapshot;
         synchronized (lock) {

@@ -15,10 +15,12 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
 import gpio.api.GpioBackend;
 import gpio.api.GpioController;
+import gpio.form.internal.Refusals;
 import gpio.sim.GpioSimulator;
 
 /**
@@ -33,9 +35,10 @@ import gpio.sim.GpioSimulator;
  * from the component property type {@code @GpioBackend("sim")}.
  *
  * <p>A configuration that does not pass the checks of {@link SimConfig} is
- * refused with an error log line saying what is wrong: at activation the
- * component fails (no chip), on modification the chip keeps running with the
- * last good configuration.
+ * refused with an error log line saying what is wrong, and reported to
+ * {@link Refusals} for the GPIO page: at activation the component fails (no
+ * chip), on modification the chip keeps running with the last good
+ * configuration.
  */
 @Component(name = SimComponent.PID, configurationPid = SimComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
@@ -49,6 +52,9 @@ public final class SimComponent {
 
     private final BundleContext context;
     private final Object backend;
+    private final Refusals refusals;
+    // The component's properties at activation: they name the configuration instance for the refusals.
+    private final Map<String, Object> instance;
     private SimConfig config;
     private SimChip chip;
     private ServiceRegistration<?> registration;
@@ -59,26 +65,38 @@ public final class SimComponent {
      * @param context the bundle context to register with
      * @param configuration the configuration
      * @param properties the component properties, with {@value GpioController#BACKEND_PROPERTY}
+     * @param refusals where a refused configuration is reported
      */
     @Activate
-    public SimComponent(BundleContext context, SimConfiguration configuration, Map<String, Object> properties) {
+    public SimComponent(BundleContext context, SimConfiguration configuration, Map<String, Object> properties,
+            @Reference(name = "refusals") Refusals refusals) {
         this.context = context;
         this.backend = properties.get(GpioController.BACKEND_PROPERTY);
-        SimConfig checked = check(configuration, properties);
-        if (checked == null) {
+        this.refusals = refusals;
+        this.instance = properties;
+        SimConfig checked;
+        try {
+            checked = check(configuration);
+        } catch (IllegalArgumentException e) {
+            refusals.refused(properties, e.getMessage(), false);
             throw new IllegalArgumentException("gpio.sim configuration " + properties.get("service.pid")
-                    + " refused, see the log line before");
+                    + " refused, see the log line before", e);
         }
         start(checked);
+        refusals.accepted(properties);
     }
 
     @Modified
-    synchronized void modified(SimConfiguration configuration, Map<String, Object> properties) {
-        SimConfig checked = check(configuration, properties);
-        if (checked == null) {
+    synchronized void modified(SimConfiguration configuration) {
+        SimConfig checked;
+        try {
+            checked = check(configuration);
+        } catch (IllegalArgumentException e) {
             LOG.log(Level.ERROR, "gpio.sim " + config.label + " keeps running with its previous configuration");
+            refusals.refused(instance, e.getMessage(), true);
             return;
         }
+        refusals.accepted(instance);
         if (checked.lineCount != config.lineCount) {
             LOG.log(Level.INFO, "gpio.sim " + config.label + " changes from " + config.lineCount + " to "
                     + checked.lineCount + " lines: replacing the chip, releasing its lines");
@@ -96,6 +114,7 @@ public final class SimComponent {
     @Deactivate
     synchronized void deactivate() {
         stop();
+        refusals.stopped(instance);
     }
 
     private synchronized void start(SimConfig checked) {
@@ -121,16 +140,20 @@ public final class SimComponent {
         return properties;
     }
 
-    /** The checked configuration, or {@code null} after logging why it is refused. */
-    private SimConfig check(SimConfiguration configuration, Map<String, Object> properties) {
-        Object pid = properties.get("service.pid");
+    /**
+     * The checked configuration.
+     *
+     * @throws IllegalArgumentException after logging why it is refused
+     */
+    private SimConfig check(SimConfiguration configuration) {
         try {
             SimConfig checked = SimConfig.from(configuration);
             checkUnique(context, checked.label, registration);
             return checked;
         } catch (IllegalArgumentException e) {
-            LOG.log(Level.ERROR, "gpio.sim configuration " + pid + " refused: " + e.getMessage());
-            return null;
+            LOG.log(Level.ERROR, "gpio.sim configuration " + instance.get("service.pid") + " refused: "
+                    + e.getMessage());
+            throw e;
         }
     }
 

@@ -258,18 +258,25 @@ class SimChipTest extends ChipFixture {
             assertTrue(change.timestampNanos() >= last);
             last = change.timestampNanos();
         }
+        assertTrue(chip.recordingStartNanos() <= start, "the recording started with the chip");
+        long beforeClear = System.nanoTime();
         chip.clearRecording();
         assertEquals(List.of(), chip.recording());
+        assertTrue(chip.recordingStartNanos() >= beforeClear, "a clear starts the recording again");
     }
 
     @Test
     void theRecordingKeepsTheLatestChanges() throws Exception {
         SimChip small = new SimChip(SimConfig.of("small", 2, null, null, Duration.ZERO, 3));
+        long start = System.nanoTime();
         try {
             for (int i = 0; i < 5; i++) {
                 small.setInput(0, i % 2 == 0);
             }
-            assertEquals(List.of(true, false, true), small.recording().stream().map(LevelChange::level).toList());
+            List<LevelChange> kept = small.recording();
+            assertEquals(List.of(true, false, true), kept.stream().map(LevelChange::level).toList());
+            assertTrue(small.recordingStartNanos() < kept.get(0).timestampNanos()
+                    && small.recordingStartNanos() > start, "the recording starts at the last change folded out");
             StringBuilder vcd = new StringBuilder();
             small.writeVcd(vcd);
             assertTrue(vcd.toString().contains("$dumpvars\n0!\n0\"\n$end\n"), vcd.toString());

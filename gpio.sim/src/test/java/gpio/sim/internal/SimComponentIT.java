@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.logging.Handler;
@@ -76,7 +77,7 @@ class SimComponentIT {
                 Constants.FRAMEWORK_STORAGE, System.getProperty("framework.storage"),
                 Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
                 Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                "gpio.api;version=1.0.0,gpio.sim;version=1.0.0,org.osgi.service.cm;version=1.6.1"));
+                "gpio.api;version=1.0.0,gpio.sim;version=1.1.0,org.osgi.service.cm;version=1.6.1"));
         framework.start();
         context = framework.getBundleContext();
         File[] jars = new File(System.getProperty("framework.bundles")).listFiles();
@@ -156,6 +157,74 @@ class SimComponentIT {
         await(() -> context.getServiceReference(GpioController.class) == null ? true : null, "the chip to go");
         // The chip is closed right after it is unregistered, so its consumers could release their lines first.
         await(() -> released(onNewChip) ? true : null, "the line released with its chip");
+    }
+
+    /**
+     * Each refused configuration instance is a refusal service of the bundle, found
+     * by name as the GPIO page finds it: refused at activation (nothing runs), on
+     * a change (the previous configuration runs), withdrawn when a later change is
+     * accepted and when the instance is deleted.
+     */
+    @Test
+    void refusalsStandUntilAcceptedOrDeleted() throws Exception {
+        Configuration bad = configurationAdmin.createFactoryConfiguration(SimComponent.PID, "?");
+        bad.update(properties("label", "no good"));
+        String badPid = bad.getPid();
+        String refused = awaitRefusal(badPid, "previousRunning=false");
+        assertTrue(refused.startsWith("{gpio.refusal.factoryPid=gpio.sim, gpio.refusal.message=label 'no good' is not"
+                + " 1 to 64 characters"), refused);
+        assertTrue(refused.endsWith(", gpio.refusal.pid=" + badPid + ", gpio.refusal.previousRunning=false}"),
+                refused);
+        bad.delete();
+        awaitNoRefusal(badPid);
+
+        Configuration chip = configurationAdmin.createFactoryConfiguration(SimComponent.PID, "?");
+        chip.update(properties("label", "refused0"));
+        awaitController("refused0");
+        chip.update(properties("label", "refused0", "line.count", 0));
+        assertTrue(awaitRefusal(chip.getPid(), "previousRunning=true").contains("line.count"));
+        assertEquals(8, context.getService(awaitController("refused0")).lineCount(), "the previous chip runs");
+        chip.update(properties("label", "refused0", "line.count", 4));
+        awaitNoRefusal(chip.getPid());
+        chip.update(properties("label", "refused0", "line.count", 0));
+        String chipPid = chip.getPid();
+        awaitRefusal(chipPid, "previousRunning=true");
+        chip.delete();
+        awaitNoRefusal(chipPid);
+        await(() -> context.getServiceReference(GpioController.class) == null ? true : null, "the chip to go");
+    }
+
+    /** The refusal of {@code pid} once it contains {@code text}: its properties but the time, in key order. */
+    private static String awaitRefusal(String pid, String text) {
+        return await(() -> {
+            String refusal = refusal(pid);
+            return refusal != null && refusal.contains(text) ? refusal : null;
+        }, "a refusal of " + pid + " with " + text);
+    }
+
+    private static void awaitNoRefusal(String pid) {
+        await(() -> refusal(pid) == null ? true : null, "the refusal of " + pid + " withdrawn");
+    }
+
+    private static String refusal(String pid) {
+        try {
+            // By name, as the GPIO page of another bundle finds them: it has its own copy of the class.
+            ServiceReference<?>[] found = context.getAllServiceReferences("gpio.form.internal.Refusal",
+                    "(gpio.refusal.pid=" + pid + ")");
+            if (found == null) {
+                return null;
+            }
+            assertEquals(1, found.length, "one refusal per instance");
+            Map<String, Object> properties = new TreeMap<>();
+            for (String key : found[0].getPropertyKeys()) {
+                if (key.startsWith("gpio.refusal.") && !key.equals("gpio.refusal.refusedAt")) {
+                    properties.put(key, found[0].getProperty(key));
+                }
+            }
+            return properties.toString();
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

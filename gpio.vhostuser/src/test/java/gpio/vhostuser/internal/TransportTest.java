@@ -197,6 +197,15 @@ class TransportTest {
         }
     }
 
+    /** Three request round trips, then an eventq buffer the device holds; returns the buffer's token. */
+    private int threeRequestsAndAHeldBuffer(VhostUserFrontend frontend, FrontendQueue requests, FrontendQueue events)
+            throws Exception {
+        for (int i = 0; i < 3; i++) {
+            frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
+        }
+        return offerEventBuffer(events);
+    }
+
     /** Offers one eventq buffer, which the echo device holds, and waits until it does; returns its token. */
     private int offerEventBuffer(FrontendQueue events) {
         int token = events.submit(new byte[0], 8);
@@ -218,10 +227,7 @@ class TransportTest {
             frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
             FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
             FrontendQueue events = frontend.startQueue(1, RingOptions.plain(8));
-            for (int i = 0; i < 3; i++) {
-                frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
-            }
-            int held = offerEventBuffer(events);
+            int held = threeRequestsAndAHeldBuffer(frontend, requests, events);
 
             assertEquals(3, frontend.stopQueue(0));
             assertEquals(1, frontend.stopQueue(1));
@@ -284,10 +290,7 @@ class TransportTest {
             frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1);
             FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
             FrontendQueue events = frontend.startQueue(1, RingOptions.plain(8));
-            for (int i = 0; i < 3; i++) {
-                frontend.roundTrip(requests, new byte[] {1}, 1, TIMEOUT);
-            }
-            int held = offerEventBuffer(events);
+            int held = threeRequestsAndAHeldBuffer(frontend, requests, events);
             transport.close();
             EchoDevice oldDevice = device;
             Await.until("the old device is reset", () -> oldDevice.resets.get() == 1);

@@ -24,6 +24,16 @@ public interface DeviceStatus {
     Snapshot status();
 
     /**
+     * What the device saw of each guest line (levels set and read, edges,
+     * interrupts delivered), for the waveform of the GPIO page.
+     *
+     * @return the histories, in guest order; none for a device that serves no line
+     */
+    default List<LineHistory> lineHistories() {
+        return List.of();
+    }
+
+    /**
      * One device at one moment.
      *
      * @param socketPath the socket the device listens on

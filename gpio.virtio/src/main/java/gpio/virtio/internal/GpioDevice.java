@@ -228,6 +228,20 @@ final class GpioDevice implements VirtioDevice {
     }
 
     /**
+     * What the device saw of each line, for the waveform.
+     *
+     * @return the histories, in guest order; empty before a controller was first bound
+     */
+    List<LineHistory> histories() {
+        LineQueue[] current = lines;
+        List<LineHistory> histories = new ArrayList<>();
+        for (LineQueue line : current == null ? new LineQueue[0] : current) {
+            histories.add(line.history());
+        }
+        return histories;
+    }
+
+    /**
      * Whether the driver negotiated {@code VIRTIO_GPIO_F_IRQ}.
      *
      * @return {@code true} when interrupts may be used
@@ -498,8 +512,9 @@ final class GpioDevice implements VirtioDevice {
 
     private void layOut(int count) {
         LineQueue[] queues = new LineQueue[count];
+        int historyCapacity = LineHistory.capacityFor(count);
         for (int i = 0; i < count; i++) {
-            queues[i] = new LineQueue(i, options.lineMap(), this, executor, options.consumer(), log);
+            queues[i] = new LineQueue(i, options.lineMap(), this, executor, options.consumer(), log, historyCapacity);
         }
         lines = queues;
         publishConfig(0);

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 
+import gpio.api.Edge;
 import gpio.api.EdgeEvent;
 import gpio.api.EdgeListener;
 import gpio.api.GpioController;
@@ -119,6 +120,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private final Executor executor;
     private final DeviceLog log;
     private final LineState state;
+    private final LineHistory history;
     /** Written under the monitor only. */
     private final ByteBuffer response = ByteBuffer.allocate(RESPONSE_SIZE);
     /** Written under the monitor only. */
@@ -153,14 +155,16 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private int takenEdges;
     private GuestState.LineSetting takenSetting;
 
-    LineQueue(int line, LineMap map, GpioDevice device, Executor executor, String consumer, DeviceLog log) {
+    LineQueue(int line, LineMap map, GpioDevice device, Executor executor, String consumer, DeviceLog log,
+            int historyCapacity) {
         this.line = line;
         this.source = map.source(line);
         this.device = device;
         this.executor = executor;
         this.log = log;
+        this.history = new LineHistory(line, map.offset(line), historyCapacity);
         this.state = new LineState(line, map.offset(line), map.readOnly().contains(line), map.safeState(line),
-                consumer, this, this, log);
+                consumer, this, this, log, history);
     }
 
     /**
@@ -202,6 +206,15 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
      */
     DeviceStatus.GuestLine status() {
         return new DeviceStatus.GuestLine(line, state.offset(), DeviceStatus.GuestLine.interruptName(state.irqType()));
+    }
+
+    /**
+     * What the device saw of this line, for the waveform; any thread.
+     *
+     * @return the line's history
+     */
+    LineHistory history() {
+        return history;
     }
 
     /** The device's controller changed: move the line over even if the guest sends nothing. */
@@ -284,6 +297,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
 
     @Override
     public synchronized void onEdge(EdgeEvent event) {
+        history.edge(event.edge() == Edge.RISING);
         edgeCount++;
         schedule();
     }
@@ -305,6 +319,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         }
         if (status == VirtioGpio.IRQ_STATUS_VALID) {
             device.counters().interruptDelivered();
+            history.interrupt(); // on the drainer, which alone completes eventq buffers
         }
         irqResponse.clear();
         irqResponse.put(status).flip();

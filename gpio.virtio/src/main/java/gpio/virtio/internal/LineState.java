@@ -89,6 +89,7 @@ final class LineState {
     private final EdgeListener edgeListener;
     private final Events events;
     private final DeviceLog log;
+    private final LineHistory history;
 
     // What the guest set; survives a controller swap. Volatile only so that status displays and the
     // device's record of a closed connection may read them from any thread (setting()).
@@ -155,8 +156,12 @@ final class LineState {
         direction = setting.direction();
         outputValue = setting.value();
         irqType = setting.irqType();
+        history.direction(direction);
         try {
             applyToController();
+            if (direction == DIRECTION_OUT) {
+                history.seen(outputValue);
+            }
         } catch (GpioException | RuntimeException | Error e) {
             failed("restoring what the guest set before the reconnect", e);
         }
@@ -182,9 +187,10 @@ final class LineState {
      * @param edgeListener receives the edges of this line's watch
      * @param events where eventq buffers are returned
      * @param log the device log
+     * @param history where the levels the guest sets and reads go, for the waveform
      */
     LineState(int line, int offset, boolean readOnly, SafeState safeState, String consumer,
-            EdgeListener edgeListener, Events events, DeviceLog log) {
+            EdgeListener edgeListener, Events events, DeviceLog log, LineHistory history) {
         this.line = line;
         this.offset = offset;
         this.readOnly = readOnly;
@@ -193,6 +199,7 @@ final class LineState {
         this.edgeListener = edgeListener;
         this.events = events;
         this.log = log;
+        this.history = history;
     }
 
     /**
@@ -247,6 +254,10 @@ final class LineState {
         direction = value;
         try {
             applyToController();
+            history.direction(value);
+            if (value == DIRECTION_OUT) {
+                history.seen(outputValue);
+            }
             return 0;
         } catch (GpioException | RuntimeException | Error e) {
             direction = previous;
@@ -266,10 +277,11 @@ final class LineState {
     int getValue() {
         try {
             GpioLine inUse = lineInUse();
-            if (inUse == null) {
-                return readUnconfigured();
+            int value = inUse == null ? readUnconfigured() : inUse.getValue() ? 1 : 0;
+            if (value != ERR) {
+                history.seen(value == 1);
             }
-            return inUse.getValue() ? 1 : 0;
+            return value;
         } catch (GpioException | RuntimeException | Error e) {
             return failed("GET_VALUE", e);
         }
@@ -326,6 +338,7 @@ final class LineState {
         }
         try {
             lineInUse().setValue(outputValue);
+            history.seen(outputValue);
             return 0;
         } catch (GpioException | RuntimeException | Error e) {
             outputValue = previous;
@@ -486,6 +499,7 @@ final class LineState {
     void discard() {
         direction = DIRECTION_NONE;
         outputValue = false;
+        history.released();
         try {
             disableInterrupt();
         } finally {
@@ -508,6 +522,7 @@ final class LineState {
         irqType = IRQ_TYPE_NONE;
         latched = false;
         heldEvent = null;
+        history.released();
         if (!drove || !safeState.drives()) {
             releaseController();
             return;

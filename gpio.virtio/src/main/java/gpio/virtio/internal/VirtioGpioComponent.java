@@ -30,6 +30,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 import gpio.api.GpioController;
+import gpio.form.internal.Refusals;
 import gpio.vhostuser.Endpoint;
 import gpio.vhostuser.VhostUserTransport;
 
@@ -60,6 +61,10 @@ import gpio.vhostuser.VhostUserTransport;
  * {@code gpio.data}, per configuration) and gives it to the next device, which
  * restores it if the same guest comes back on the same rings (see
  * {@link GuestState}).
+ *
+ * <p>Values that are refused (or that cannot be served) are logged and
+ * reported to {@link Refusals} for the GPIO page, with whether the last good
+ * configuration still serves.
  */
 @Component(name = "gpio.virtio", configurationPid = "gpio.virtio",
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = DeviceStatus.class, immediate = true)
@@ -71,6 +76,9 @@ public final class VirtioGpioComponent implements DeviceStatus {
     private final VhostUserTransport transport;
     /** Where what the guest had set is kept across gateway restarts; {@code null}: not kept. */
     private final Path savedGuestFile;
+    private final Refusals refusals;
+    // The component's properties at activation: they name the configuration instance for the refusals.
+    private final Map<String, Object> instance;
     private final Object lock = new Object();
     // Guarded by lock.
     private DeviceSettings settings;
@@ -89,12 +97,14 @@ public final class VirtioGpioComponent implements DeviceStatus {
      * @param config the configuration
      * @param context the bundle's context, for its data area
      * @param properties the component properties, for the configuration's PID
+     * @param refusals where refused configurations are reported
      * @throws IllegalArgumentException when the configuration is invalid, saying what is wrong
      */
     @Activate
     public VirtioGpioComponent(@Reference(name = "transport") VhostUserTransport transport,
-            VirtioGpioConfiguration config, BundleContext context, Map<String, Object> properties) {
-        this(transport, config, savedGuestFile(context, properties));
+            VirtioGpioConfiguration config, BundleContext context, Map<String, Object> properties,
+            @Reference(name = "refusals") Refusals refusals) {
+        this(transport, config, savedGuestFile(context, properties), properties, refusals);
     }
 
     /**
@@ -103,9 +113,14 @@ public final class VirtioGpioComponent implements DeviceStatus {
      * @param transport the vhost-user transport
      * @param config the configuration
      * @param savedGuestFile where to keep it across restarts, {@code null} for nowhere
+     * @param properties the component properties, which name the configuration instance
+     * @param refusals where refused configurations are reported
      */
-    VirtioGpioComponent(VhostUserTransport transport, VirtioGpioConfiguration config, Path savedGuestFile) {
+    VirtioGpioComponent(VhostUserTransport transport, VirtioGpioConfiguration config, Path savedGuestFile,
+            Map<String, Object> properties, Refusals refusals) {
         this.transport = transport;
+        this.refusals = refusals;
+        this.instance = properties;
         this.settings = checked(config);
         this.savedGuestFile = savedGuestFile;
     }
@@ -129,9 +144,15 @@ public final class VirtioGpioComponent implements DeviceStatus {
      */
     @Activate
     void activate() throws IOException {
-        synchronized (lock) {
-            start(settings, takeSavedGuest());
+        try {
+            synchronized (lock) {
+                start(settings, takeSavedGuest());
+            }
+        } catch (IOException | RuntimeException e) {
+            refusals.refused(instance, "cannot serve the device: " + e.getMessage(), false);
+            throw e;
         }
+        refusals.accepted(instance);
     }
 
     /** Reads what the guest had set when the gateway last stopped, and removes the file: it is kept in memory now. */
@@ -155,12 +176,13 @@ public final class VirtioGpioComponent implements DeviceStatus {
         }
     }
 
-    private static DeviceSettings checked(VirtioGpioConfiguration config) {
+    private DeviceSettings checked(VirtioGpioConfiguration config) {
         try {
             return DeviceSettings.from(config);
         } catch (IllegalArgumentException e) {
             System.getLogger("gpio.virtio").log(Level.ERROR, "virtio-gpio configuration refused: {0}",
                     e.getMessage());
+            refusals.refused(instance, e.getMessage(), false);
             throw e;
         }
     }
@@ -254,15 +276,26 @@ public final class VirtioGpioComponent implements DeviceStatus {
             next = DeviceSettings.from(config);
         } catch (IllegalArgumentException e) {
             log.event(Level.ERROR, "configuration change refused, device unchanged: " + e.getMessage());
+            refusals.refused(instance, e.getMessage(), true);
             return;
         }
+        String notApplied;
+        boolean lastGoodRunning = true;
         synchronized (lock) {
             try {
-                reconfigure(next);
+                notApplied = reconfigure(next);
             } catch (IOException | RuntimeException e) {
-                log.event(Level.ERROR, "configuration change failed and the last good configuration could not be"
-                        + " restarted either; the device is stopped: " + e.getMessage());
+                notApplied = "configuration change failed and the last good configuration could not be restarted"
+                        + " either; the device is stopped: " + e.getMessage();
+                lastGoodRunning = false;
+                log.event(Level.ERROR, notApplied);
             }
+        }
+        // Reported outside the lock: a report registers a service, which calls other bundles' listeners.
+        if (notApplied == null) {
+            refusals.accepted(instance);
+        } else {
+            refusals.refused(instance, notApplied, lastGoodRunning);
         }
     }
 
@@ -276,17 +309,21 @@ public final class VirtioGpioComponent implements DeviceStatus {
     @Deactivate
     void deactivate(int reason) {
         synchronized (lock) {
-            GuestState left = stop();
-            if (left == null || savedGuestFile == null
-                    || reason == ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED) {
-                return;
-            }
-            try {
-                left.store(savedGuestFile);
-                log.event(Level.INFO, "kept what the guest had set for the next run: " + left.describe());
-            } catch (IOException e) {
-                log.event(Level.WARNING, "could not keep what the guest had set for the next run: " + e);
-            }
+            keepForTheNextRun(stop(), reason);
+        }
+        refusals.stopped(instance);
+    }
+
+    private void keepForTheNextRun(GuestState left, int reason) {
+        if (left == null || savedGuestFile == null
+                || reason == ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED) {
+            return;
+        }
+        try {
+            left.store(savedGuestFile);
+            log.event(Level.INFO, "kept what the guest had set for the next run: " + left.describe());
+        } catch (IOException e) {
+            log.event(Level.WARNING, "could not keep what the guest had set for the next run: " + e);
         }
     }
 
@@ -315,18 +352,39 @@ public final class VirtioGpioComponent implements DeviceStatus {
         }
     }
 
-    private void reconfigure(DeviceSettings next) throws IOException {
+    @Override
+    public List<LineHistory> lineHistories() {
+        synchronized (lock) {
+            return device == null ? List.of() : device.histories();
+        }
+    }
+
+    /**
+     * Applies {@code next}.
+     *
+     * @return {@code null} when applied; otherwise why not, the last good configuration still serving
+     * @throws IOException when the last good configuration could not be restarted either
+     */
+    private String reconfigure(DeviceSettings next) throws IOException {
         if (endpoint == null || !settings.sameDevice(next)) {
-            restart(next);
-            return;
+            return restart(next);
         }
         if (!next.socketPath().equals(settings.socketPath())) {
-            endpoint.moveTo(next.socketPath(), next.socketMode());
+            try {
+                endpoint.moveTo(next.socketPath(), next.socketMode());
+            } catch (IOException e) {
+                // The endpoint keeps listening on its old path.
+                String notMoved = "configuration change not applied, the device still serves on "
+                        + settings.socketPath() + ": " + e.getMessage();
+                log.event(Level.ERROR, notMoved);
+                return notMoved;
+            }
             log.event(Level.INFO, "moved to " + next.socketPath());
         } else if (!next.socketMode().equals(settings.socketMode())) {
             Files.setPosixFilePermissions(next.socketPath(), next.socketMode());
         }
         settings = next;
+        return null;
     }
 
     /**
@@ -335,8 +393,11 @@ public final class VirtioGpioComponent implements DeviceStatus {
      * still fail to start (a socket path that is too long, a file in the way), the
      * last good configuration is started again on its own socket, so that a refused
      * change never leaves the guest without a device.
+     *
+     * @return {@code null} when {@code next} serves; otherwise why not, the last good configuration serving again
+     * @throws IOException when the last good configuration could not be restarted either
      */
-    private void restart(DeviceSettings next) throws IOException {
+    private String restart(DeviceSettings next) throws IOException {
         DeviceSettings lastGood = settings;
         if (endpoint != null) {
             log.event(Level.INFO, "restarting the device for the new configuration; the frontend must reconnect");
@@ -344,10 +405,13 @@ public final class VirtioGpioComponent implements DeviceStatus {
         GuestState left = stop();
         try {
             start(next, left);
+            return null;
         } catch (IOException | RuntimeException e) {
             start(lastGood, left);
-            log.event(Level.ERROR, "configuration change not applied, the last good configuration serves again on "
-                    + lastGood.socketPath() + ": " + e.getMessage());
+            String notApplied = "configuration change not applied, the last good configuration serves again on "
+                    + lastGood.socketPath() + ": " + e.getMessage();
+            log.event(Level.ERROR, notApplied);
+            return notApplied;
         }
     }
 

@@ -138,6 +138,25 @@ class HotPathAllocationTest {
                 + " requests");
     }
 
+    /**
+     * A guest toggling an output writes an entry into the line's history with
+     * every request (the waveform's data): that allocates nothing either, the
+     * ring wrapping many times over.
+     */
+    @Test
+    void recordingTheLevelsOfAToggledLineAllocatesNothing() {
+        GpioDevice device = new GpioDevice(new DeviceOptions(null, Map.of(), "vm", true, Duration.ofSeconds(5)),
+                Runnable::run, new DeviceLog("alloc"));
+        device.setController(new QuietController());
+        device.handle(REQUEST_QUEUE, InMemoryChain.request(MSG_SET_DIRECTION, 0, DIRECTION_OUT));
+        InMemoryChain high = InMemoryChain.request(MSG_SET_VALUE, 0, 1);
+        InMemoryChain low = InMemoryChain.request(MSG_SET_VALUE, 0, 0);
+        assertNoAllocation(device, high, low);
+        LineHistory.Events events = device.histories().get(0).events();
+        assertEquals(LineHistory.capacityFor(1) - 1, events.kinds().length, "the ring is full");
+        assertEquals(LineHistory.LOW, events.kinds()[events.kinds().length - 1], "the last level set");
+    }
+
     private static void roundTrips(GpioDevice device, InMemoryChain[] chains, int rounds) {
         for (int i = 0; i < rounds; i++) {
             for (InMemoryChain chain : chains) {

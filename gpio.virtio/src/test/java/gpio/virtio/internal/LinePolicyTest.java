@@ -208,7 +208,7 @@ class LinePolicyTest {
             }
         };
         LineState readOnly = new LineState(1, 1, true, SafeState.RELEASE, "vm", event -> { }, events,
-                new DeviceLog("test"));
+                new DeviceLog("test"), new LineHistory(1, 1, 64));
         readOnly.rebind(a);
         try (LogCapture log = new LogCapture()) {
             readOnly.restore(new GuestState.LineSetting(1, DIRECTION_OUT, true, VirtioGpio.IRQ_TYPE_NONE));

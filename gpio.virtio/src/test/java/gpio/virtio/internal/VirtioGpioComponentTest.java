@@ -23,12 +23,18 @@ import org.junit.jupiter.api.Test;
 import org.osgi.service.component.ComponentConstants;
 
 import gpio.api.GpioController;
+import gpio.form.internal.RecordingRefusals;
+import gpio.form.internal.Refusals;
 import gpio.vhostuser.Endpoint;
 import gpio.vhostuser.VhostUserTransport;
 import gpio.vhostuser.VirtioDevice;
 
 /** Configuration checks and the component's reaction to configuration and controller changes. */
 class VirtioGpioComponentTest {
+
+    /** The component properties SCR passes: they name the configuration instance. */
+    private static final Map<String, Object> INSTANCE = Map.of("service.pid", "gpio.virtio~vm0",
+            "service.factoryPid", "gpio.virtio");
 
     /** A transport that records what it was asked to do. */
     static final class RecordingTransport implements VhostUserTransport {
@@ -90,13 +96,20 @@ class VirtioGpioComponentTest {
      */
     static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
             GpioController controller) throws IOException {
-        return activated(transport, config, controller, null);
+        return activated(transport, config, controller, null, new RecordingRefusals());
     }
 
     /** {@link #activated(VhostUserTransport, VirtioGpioConfiguration, GpioController)} keeping the guest's state in a file. */
     static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
             GpioController controller, Path savedGuestFile) throws IOException {
-        VirtioGpioComponent component = new VirtioGpioComponent(transport, config, savedGuestFile);
+        return activated(transport, config, controller, savedGuestFile, new RecordingRefusals());
+    }
+
+    /** As the method above, reporting to {@code refusals}. */
+    static VirtioGpioComponent activated(VhostUserTransport transport, VirtioGpioConfiguration config,
+            GpioController controller, Path savedGuestFile, Refusals refusals) throws IOException {
+        VirtioGpioComponent component = new VirtioGpioComponent(transport, config, savedGuestFile, INSTANCE,
+                refusals);
         if (controller != null) {
             component.bindController(controller);
         }
@@ -251,6 +264,39 @@ class VirtioGpioComponentTest {
     }
 
     @Test
+    void eachOutcomeIsReportedForThePage() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        RecordingRefusals refusals = new RecordingRefusals();
+        VirtioGpioComponent component = activated(transport, config("/tmp/a", "rw-------", "(gpio.label=x)", ""),
+                null, null, refusals);
+        component.modified(config("/tmp/a", "bad", "(gpio.label=x)", ""));
+        transport.refused = Path.of("/tmp/c");
+        component.modified(config("/tmp/c", "rw-------", "(gpio.label=x)", "0"));
+        component.modified(config("/tmp/a", "rw-------", "(gpio.label=x)", "0"));
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
+        assertEquals(List.of("accepted gpio.virtio~vm0",
+                "refused gpio.virtio~vm0 (previous running): " + refusal(config("/tmp/a", "bad", "(a=b)", "")),
+                "refused gpio.virtio~vm0 (previous running): configuration change not applied, the last good"
+                        + " configuration serves again on /tmp/a: cannot listen on /tmp/c",
+                "accepted gpio.virtio~vm0", "stopped gpio.virtio~vm0"), refusals.reports);
+    }
+
+    @Test
+    void refusedAtActivationIsReportedWithNothingRunning() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        RecordingRefusals refusals = new RecordingRefusals();
+        assertThrows(IllegalArgumentException.class, () -> activated(transport,
+                config("relative", "rw-------", "(gpio.label=x)", ""), null, null, refusals));
+        transport.refused = Path.of("/tmp/c");
+        IOException unserved = assertThrows(IOException.class, () -> activated(transport,
+                config("/tmp/c", "rw-------", "(gpio.label=x)", ""), null, null, refusals));
+        assertEquals(List.of("refused gpio.virtio~vm0 (none running): "
+                + refusal(config("relative", "rw-------", "(a=b)", "")),
+                "refused gpio.virtio~vm0 (none running): cannot serve the device: " + unserved.getMessage()),
+                refusals.reports);
+    }
+
+    @Test
     void aRestartThatFailsBringsTheLastGoodDeviceBackOnItsSocket() throws Exception {
         RecordingTransport transport = new RecordingTransport();
         VirtioGpioComponent component = activated(transport,
@@ -297,7 +343,7 @@ class VirtioGpioComponentTest {
         TestController unrelated = new TestController("x", "x0");
         VirtioGpioComponent component = new VirtioGpioComponent(transport,
                 config("/tmp/a", "rw-------", "(gpio.label=*)", "b:1, a:0", "a:0", new String[] {"b:1=low"}, 5000, 2),
-                null);
+                (Path) null, INSTANCE, new RecordingRefusals());
         component.bindController(unrelated); // the controller reference, which a composed chip does not use
         component.bindLabelled(unrelated, service("x", 1, 0));
         component.bindLabelled(a, service("a", 2, 0));

@@ -50,6 +50,28 @@ final class Json {
         return this;
     }
 
+    /** Begins an array as an element of the current array. */
+    Json beginArray() {
+        comma();
+        out.append('[');
+        first = true;
+        return this;
+    }
+
+    /** A number element of the current array. */
+    Json element(long value) {
+        comma();
+        out.append(value);
+        return this;
+    }
+
+    /** A 0/1 level element of the current array, or null when unknown. */
+    Json level(Boolean level) {
+        comma();
+        out.append(level == null ? "null" : level ? "1" : "0");
+        return this;
+    }
+
     /** A string element of the current array. */
     Json element(String value) {
         comma();

@@ -7,20 +7,30 @@ import java.io.StringWriter;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.util.tracker.ServiceTracker;
 
 import gpio.api.GpioController;
 import gpio.api.GpioException;
 import gpio.api.LineInfo;
+import gpio.form.internal.Refusal;
 import gpio.virtio.internal.DeviceCounters;
 import gpio.virtio.internal.DeviceStatus;
 
@@ -37,10 +47,16 @@ import gpio.virtio.internal.DeviceStatus;
  * <li>{@code GET /controllers}: every controller with its lines;</li>
  * <li>{@code GET /controllers/{label}}: one controller;</li>
  * <li>{@code GET /controllers/{label}/lines/{offset}}: one line;</li>
+ * <li>{@code GET /controllers/{label}/waveform/{ms}.json}: the waveform of
+ *     the last {@code ms} milliseconds (1000 to 600000), see {@link Waveform};
+ *     {@code .../waveform/{ms}.vcd} the same as a VCD file;</li>
  * <li>{@code PUT /sim/{label}/lines/{offset}/input} with body {@code 0} or
  *     {@code 1}: drives the external level of a simulated line;</li>
  * <li>{@code GET /sim/{label}/trace.vcd}: the recording as VCD;
- *     {@code DELETE} on it clears the recording.</li>
+ *     {@code DELETE} on it clears the recording;</li>
+ * <li>{@code GET /refusals}: the configuration instances whose latest values
+ *     their component refused, each with the message and whether the previous
+ *     good configuration still runs.</li>
  * </ul>
  * Errors are JSON objects {@code {"error": "..."}} with status 400 (bad body),
  * 404 (unknown path, label or line), 405 (method) or 500 (a backend failed); an
@@ -68,25 +84,54 @@ public final class OperatorView {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile SimulatedChips simulated;
 
+    // The refusals of every bundle (see Refusal), each bundle with its own copy of the class:
+    // found by name and read from the service properties, so tracked by hand rather than by DS.
+    private ServiceTracker<Object, Object> refusalServices;
+    private volatile Supplier<List<Refusal>> refusals = List::of;
+
     /** For DS. */
     public OperatorView() {
+    }
+
+    /**
+     * Starts following the refusals of every bundle.
+     *
+     * @param context this bundle's context
+     * @throws InvalidSyntaxException never: the filter is a constant
+     */
+    @Activate
+    void activate(BundleContext context) throws InvalidSyntaxException {
+        refusalServices = new ServiceTracker<>(context, FrameworkUtil.createFilter(Refusal.FILTER), null);
+        refusalServices.open(true);
+        refusals = () -> {
+            ServiceReference<Object>[] found = refusalServices.getServiceReferences();
+            return found == null ? List.of() : Arrays.stream(found).map(Refusal::of).toList();
+        };
+    }
+
+    @Deactivate
+    void deactivate() {
+        refusalServices.close();
     }
 
     /**
      * For tests: a view over the given services, each with its service properties.
      *
      * @param simulated the simulated chips, {@code null} for none
+     * @param refusals the standing refusals
      */
     OperatorView(List<Map.Entry<Map<String, ?>, GpioController>> controllers,
-            List<Map.Entry<Map<String, ?>, DeviceStatus>> devices, SimulatedChips simulated) {
+            List<Map.Entry<Map<String, ?>, DeviceStatus>> devices, SimulatedChips simulated,
+            Supplier<List<Refusal>> refusals) {
         this.controllers = controllers;
         this.devices = devices;
         this.simulated = simulated;
+        this.refusals = refusals;
     }
 
     /**
      * What the GPIO page shows: every controller as {@code GET /controllers}
-     * lists it, and every device.
+     * lists it, every device, and the refusals as {@code GET /refusals} lists them.
      *
      * @return the JSON text
      */
@@ -97,7 +142,8 @@ public final class OperatorView {
         for (Map.Entry<Map<String, ?>, DeviceStatus> entry : devices) {
             device(json, entry.getValue().status(), entry.getKey());
         }
-        return json.endArray().endObject().toString();
+        json.endArray();
+        return refusals(json).endObject().toString();
     }
 
     /**
@@ -128,7 +174,10 @@ public final class OperatorView {
 
     private Answer route(String method, String path, InputStream body) throws IOException, GpioException, NotFound {
         List<String> segments = List.of(path.replaceFirst("^/", "").split("/", -1));
-        if (segments.size() == 1 && segments.get(0).equals("controllers")) {
+        if (segments.size() == 1 && segments.get(0).equals("refusals")) {
+            return allowed(method, "GET") ? Answer.json(refusals(new Json().beginObject()).endObject())
+                    : notAllowed(method, "GET");
+        } else if (segments.size() == 1 && segments.get(0).equals("controllers")) {
             return allowed(method, "GET") ? Answer.json(controllers(new Json().beginObject()).endObject())
                     : notAllowed(method, "GET");
         } else if (segments.size() == 2 && segments.get(0).equals("controllers")) {
@@ -138,6 +187,10 @@ public final class OperatorView {
             GpioController controller = controller(segments.get(1)).getValue();
             int offset = offset(controller.label(), controller.lineCount(), segments.get(3));
             return allowed(method, "GET") ? Answer.json(line(new Json(), controller, offset))
+                    : notAllowed(method, "GET");
+        } else if (segments.size() == 4 && segments.get(0).equals("controllers")
+                && segments.get(2).equals("waveform")) {
+            return allowed(method, "GET") ? waveform(controller(segments.get(1)), segments.get(3))
                     : notAllowed(method, "GET");
         } else if (segments.size() == 5 && segments.get(0).equals("sim") && segments.get(2).equals("lines")
                 && segments.get(4).equals("input")) {
@@ -161,6 +214,40 @@ public final class OperatorView {
         throw new NotFound("no such resource: " + API_ROOT + printable(path) + "; see " + API_ROOT + "/controllers");
     }
 
+    /**
+     * {@code {ms}.json} is the waveform of the last {@code ms} milliseconds,
+     * {@code {ms}.vcd} the same as a VCD download. The extension is needed: a
+     * console frames a GET below its page that has none.
+     */
+    private Answer waveform(Map.Entry<Map<String, ?>, GpioController> entry, String window)
+            throws GpioException, NotFound {
+        boolean vcd = window.endsWith(".vcd");
+        if (!vcd && !window.endsWith(".json")) {
+            throw new NotFound("no such waveform: '" + printable(window) + "'; ask for {ms}.json or {ms}.vcd");
+        }
+        String millis = window.substring(0, window.lastIndexOf('.'));
+        long windowMs;
+        try {
+            windowMs = Long.parseLong(millis);
+        } catch (NumberFormatException e) {
+            windowMs = -1;
+        }
+        if (windowMs < Waveform.MIN_WINDOW_MS || windowMs > Waveform.MAX_WINDOW_MS
+                || !String.valueOf(windowMs).equals(millis)) {
+            return Answer.error(400, "the window must be " + Waveform.MIN_WINDOW_MS + " to " + Waveform.MAX_WINDOW_MS
+                    + " milliseconds, not '" + printable(millis) + "'");
+        }
+        GpioController controller = entry.getValue();
+        Object backend = entry.getKey().get(GpioController.BACKEND_PROPERTY);
+        Waveform waveform = Waveform.capture(controller, backend == null ? null : backend.toString(),
+                findSimulated(controller.label()), devices, windowMs);
+        if (!vcd) {
+            return Answer.json(waveform.json());
+        }
+        return new Answer(200, "text/plain; charset=US-ASCII", waveform.vcd(), Map.of("Content-Disposition",
+                "attachment; filename=\"" + controller.label() + "-" + windowMs + "ms.vcd\""));
+    }
+
     private Answer setInput(String label, SimulatedChips.Chip chip, int offset, InputStream in)
             throws IOException, GpioException, NotFound {
         byte[] body = in.readNBytes(MAX_BODY + 1);
@@ -178,6 +265,21 @@ public final class OperatorView {
         sorted.sort(Comparator.comparing(entry -> entry.getValue().label()));
         for (Map.Entry<Map<String, ?>, GpioController> entry : sorted) {
             controller(json, entry);
+        }
+        return json.endArray();
+    }
+
+    private Json refusals(Json json) {
+        json.beginArray("refusals");
+        List<Refusal> sorted = new ArrayList<>(refusals.get());
+        sorted.sort(Comparator.comparing(Refusal::pid));
+        for (Refusal refusal : sorted) {
+            json.beginObject().field("pid", refusal.pid())
+                    .field("factoryPid", refusal.factoryPid())
+                    .field("message", refusal.message())
+                    .field("previousRunning", refusal.previousRunning())
+                    .field("refusedAt", refusal.refusedAt().toString())
+                    .endObject();
         }
         return json.endArray();
     }

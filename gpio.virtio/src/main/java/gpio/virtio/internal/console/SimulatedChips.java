@@ -35,5 +35,24 @@ public interface SimulatedChips {
         void writeVcd(Appendable out) throws IOException;
 
         void clearRecording();
+
+        /**
+         * The recording: every level change since its start, oldest first.
+         *
+         * @return a copy
+         */
+        Recording recording();
+    }
+
+    /**
+     * A simulated chip's recording, in arrays of its own so that nothing of
+     * gpio.sim's API leaks out of {@link SimulatorBridge}.
+     *
+     * @param startNanos since when every change is recorded ({@link System#nanoTime()})
+     * @param nanos when each change happened
+     * @param offsets the line of each change
+     * @param levels the level after each change
+     */
+    record Recording(long startNanos, long[] nanos, int[] offsets, boolean[] levels) {
     }
 }

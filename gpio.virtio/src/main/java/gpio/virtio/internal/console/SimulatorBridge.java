@@ -10,6 +10,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 import gpio.sim.GpioSimulator;
+import gpio.sim.LevelChange;
 
 /**
  * Offers the {@link GpioSimulator} services as {@link SimulatedChips}. The only
@@ -66,6 +67,25 @@ public final class SimulatorBridge implements SimulatedChips {
                     @Override
                     public void clearRecording() {
                         simulator.clearRecording();
+                    }
+
+                    @Override
+                    public Recording recording() {
+                        // The changes first: a change folded out meanwhile moves the start past some of them,
+                        // and every change taken is real, so the earlier of the two is where it starts.
+                        List<LevelChange> changes = simulator.recording();
+                        long start = simulator.recordingStartNanos();
+                        long[] nanos = new long[changes.size()];
+                        int[] offsets = new int[nanos.length];
+                        boolean[] levels = new boolean[nanos.length];
+                        for (int i = 0; i < nanos.length; i++) {
+                            LevelChange change = changes.get(i);
+                            nanos[i] = change.timestampNanos();
+                            offsets[i] = change.offset();
+                            levels[i] = change.level();
+                        }
+                        return new Recording(nanos.length == 0 ? start : Math.min(start, nanos[0]), nanos, offsets,
+                                levels);
                     }
                 };
             }

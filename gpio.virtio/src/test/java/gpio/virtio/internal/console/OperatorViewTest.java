@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import gpio.api.GpioController;
 import gpio.api.GpioLine;
 import gpio.api.LineSettings;
+import gpio.form.internal.Refusal;
 import gpio.sim.GpioSimulator;
 import gpio.sim.internal.SimChips;
 import gpio.virtio.internal.DeviceCounters;
@@ -39,7 +41,7 @@ class OperatorViewTest {
     private final OperatorView view = new OperatorView(
             List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "sim"), sim0)),
             List.of(Map.entry(Map.of("service.pid", "gpio.virtio.x", "controller.target", "(gpio.label=*)"), device)),
-            new SimulatorBridge(List.of(simulator)));
+            new SimulatorBridge(List.of(simulator)), List::of);
 
     @AfterEach
     void stop() {
@@ -77,7 +79,8 @@ class OperatorViewTest {
                     + "\"interrupts\":{\"delivered\":0,\"latched\":0,\"dropped\":0},"
                     + "\"interruptLines\":[{\"line\":0,\"offset\":1,\"interrupt\":\"level-low\"}],"
                     + "\"lines\":[{\"line\":0,\"controller\":\"sim0\",\"bound\":true,\"offset\":1,"
-                    + "\"name\":\"LED \\\"1\\\"\",\"readOnly\":false,\"safeState\":\"high\"}]}]}", view.status());
+                    + "\"name\":\"LED \\\"1\\\"\",\"readOnly\":false,\"safeState\":\"high\"}]}],"
+                    + "\"refusals\":[]}", view.status());
             Answer listed = call("GET", "/controllers", "");
             assertEquals(200, listed.status());
             assertEquals(Answer.JSON, listed.contentType());
@@ -90,11 +93,30 @@ class OperatorViewTest {
     @Test
     void withoutTheSimulatorLinesHaveNoValuesAndNoInputs() throws Exception {
         OperatorView plain = new OperatorView(
-                List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "cdev"), sim0)), List.of(), null);
+                List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "cdev"), sim0)), List.of(), null, List::of);
         Answer line = plain.api("GET", "/controllers/sim0/lines/0", body(""));
         assertEquals(200, line.status());
         assertTrue(line.body().endsWith("\"value\":null,\"external\":null}"), line.body());
         assertError(404, "no simulated chip 'sim0'", plain.api("PUT", "/sim/sim0/lines/0/input", body("1")));
+    }
+
+    @Test
+    void theRefusalsAreInTheStatusAndTheApiSortedByPid() throws Exception {
+        OperatorView refusing = new OperatorView(List.of(), List.of(), null, () -> List.of(
+                new Refusal("gpio.virtio~vm0", "gpio.virtio", "socket.mode \"bad\" is not like rw-------", true,
+                        Instant.parse("2026-12-04T17:00:00.250Z")),
+                new Refusal("gpio.sim~bench", "gpio.sim", "label is missing", false,
+                        Instant.parse("2026-12-04T17:01:00Z"))));
+        String refusals = "\"refusals\":[{\"pid\":\"gpio.sim~bench\",\"factoryPid\":\"gpio.sim\","
+                + "\"message\":\"label is missing\",\"previousRunning\":false,\"refusedAt\":\"2026-12-04T17:01:00Z\"},"
+                + "{\"pid\":\"gpio.virtio~vm0\",\"factoryPid\":\"gpio.virtio\","
+                + "\"message\":\"socket.mode \\\"bad\\\" is not like rw-------\",\"previousRunning\":true,"
+                + "\"refusedAt\":\"2026-12-04T17:00:00.250Z\"}]";
+        assertEquals("{\"controllers\":[],\"devices\":[]," + refusals + "}", refusing.status());
+        Answer listed = refusing.api("GET", "/refusals", body(""));
+        assertEquals(200, listed.status());
+        assertEquals("{" + refusals + "}", listed.body());
+        assertEquals(Map.of("Allow", "GET"), refusing.api("DELETE", "/refusals", body("")).headers());
     }
 
     @Test
