@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Set;
 
 import org.osgi.framework.FrameworkUtil;
@@ -80,9 +79,9 @@ record DeviceSettings(Path socketPath, Set<PosixFilePermission> socketMode, int 
         if (LineNames.problem(consumer) != null) {
             throw new IllegalArgumentException("consumer \"" + consumer + "\" is not 7-bit ASCII");
         }
-        DeviceOptions options = new DeviceOptions(DeviceOptions.parseLines(config.lines()),
-                DeviceOptions.parseNames(config.line_names()), consumer, config.interrupts(),
-                Duration.ofMillis(timeout));
+        LineMap lineMap = LineMap.parse(config.lines(), config.line_names(), config.lines_readonly(),
+                config.safe_state());
+        DeviceOptions options = new DeviceOptions(lineMap, consumer, config.interrupts(), Duration.ofMillis(timeout));
         return new DeviceSettings(socketPath, mode, workers, options);
     }
 
@@ -96,8 +95,8 @@ record DeviceSettings(Path socketPath, Set<PosixFilePermission> socketMode, int 
     boolean sameDevice(DeviceSettings next) {
         DeviceOptions a = options;
         DeviceOptions b = next.options;
-        return workerThreads == next.workerThreads && Arrays.equals(a.lines(), b.lines())
-                && a.names().equals(b.names()) && a.consumer().equals(b.consumer())
+        return workerThreads == next.workerThreads && a.lineMap().equals(b.lineMap())
+                && a.consumer().equals(b.consumer())
                 && a.interrupts() == b.interrupts() && a.requestTimeout().equals(b.requestTimeout());
     }
 }

@@ -39,13 +39,14 @@ public interface DeviceStatus {
      * @param socketPath the socket the device listens on
      * @param connected whether a frontend (QEMU) is connected
      * @param negotiatedFeatures the virtio feature bits the frontend negotiated, 0 when none
-     * @param controller the label of the bound GPIO controller, empty when none is bound
+     * @param controller the labels of the bound GPIO controllers, comma-separated, empty when none is bound
      * @param lineCount the number of lines the guest sees, 0 before a controller was first bound
      * @param counters what the device has done since it started
      * @param interruptLines the guest lines whose interrupt the guest enabled
+     * @param lines every guest line: its controller line, name and policies
      */
     record Snapshot(String socketPath, boolean connected, long negotiatedFeatures, String controller, int lineCount,
-            DeviceCounters.Snapshot counters, List<GuestLine> interruptLines) {
+            DeviceCounters.Snapshot counters, List<GuestLine> interruptLines, List<MappedLine> lines) {
 
         /**
          * The negotiated features by name, as the virtio spec calls them.
@@ -68,6 +69,22 @@ public interface DeviceStatus {
             }
             return names;
         }
+    }
+
+    /**
+     * Which controller line a guest line is, and the operator's policy for it.
+     *
+     * @param line the guest line number
+     * @param controller the label of its controller: the configured label of a
+     *        composed chip, else the bound controller's, empty when none is bound
+     * @param bound whether that controller is bound now
+     * @param offset the controller line offset
+     * @param name the name the guest is given, empty for none
+     * @param readOnly whether the guest may not drive it
+     * @param safeState its safe state: release, hold, low or high
+     */
+    record MappedLine(int line, String controller, boolean bound, int offset, String name, boolean readOnly,
+            String safeState) {
     }
 
     /**

@@ -19,7 +19,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 
 import gpio.api.GpioController;
@@ -30,7 +32,9 @@ import gpio.vhostuser.VirtioDevice;
 /**
  * The virtio-gpio device as the transport sees it: identity, config space,
  * and the routing of each chain to the {@link LineQueue} of its line. Holds
- * the bound controller; the line logic lives in {@link LineState}.
+ * the bound controllers, one per source of the {@link LineMap} (one for a
+ * plain map, one per controller label for a composed one); the line logic
+ * lives in {@link LineState}.
  *
  * <p>Threading: {@link #handle}, {@link #featuresNegotiated} and {@link #reset}
  * come from the transport thread of the endpoint and only parse and queue:
@@ -51,6 +55,8 @@ import gpio.vhostuser.VirtioDevice;
  * is bound, line messages are answered with ERR. The line layout (ngpio) is
  * fixed by the first controller bound and never changes afterwards, because the
  * guest read it at probe time; lines the new controller lacks answer ERR.
+ * With a composed map each source is swapped on its own: only its lines
+ * move or answer ERR, the others go on as they were.
  */
 final class GpioDevice implements VirtioDevice {
 
@@ -68,8 +74,11 @@ final class GpioDevice implements VirtioDevice {
     private final ByteBuffer rxIrqRequest = ByteBuffer.allocate(IRQ_REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer txIrqResponse = ByteBuffer.allocate(IRQ_RESPONSE_SIZE);
 
-    private volatile GpioController controller;
+    /** The controller of each source, {@code null} where none is bound; replaced whole, never changed in place. */
+    private volatile GpioController[] controllers;
     private volatile LineQueue[] lines;
+    /** The name of each guest line as last sent to the guest, for status displays. */
+    private volatile List<String> lineNames = List.of();
     /** The config space as the guest reads it; replaced whole, never changed in place. */
     private volatile byte[] config = new byte[CONFIG_SIZE];
     /** Status byte OK followed by the names block; replaced whole. */
@@ -94,8 +103,9 @@ final class GpioDevice implements VirtioDevice {
         this.options = options;
         this.executor = executor;
         this.log = log;
-        if (options.lines() != null) {
-            layOut(options.lines());
+        this.controllers = new GpioController[options.lineMap().sourceCount()];
+        if (options.lineMap().offsets() != null) {
+            layOut(options.lineMap().offsets().size());
         }
     }
 
@@ -105,35 +115,80 @@ final class GpioDevice implements VirtioDevice {
      *
      * @param next the controller, {@code null} for none
      */
-    synchronized void setController(GpioController next) {
-        if (next == controller) {
+    void setController(GpioController next) {
+        setController(0, next);
+    }
+
+    /**
+     * Binds another controller, or none, to one source of the line map; only
+     * the lines of that source move.
+     *
+     * @param source the source, below {@link LineMap#sourceCount()}
+     * @param next the controller, {@code null} for none
+     */
+    synchronized void setController(int source, GpioController next) {
+        GpioController[] updated = controllers.clone();
+        if (next == updated[source]) {
             return;
         }
-        if (next != null) {
-            if (lines == null) {
-                int[] all = new int[Math.min(next.lineCount(), 0xFFFF)];
-                for (int i = 0; i < all.length; i++) {
-                    all[i] = i;
-                }
-                layOut(all);
-            }
-            LineNames names = LineNames.of(next, options, log);
+        updated[source] = next;
+        if (next != null && lines == null) {
+            layOut(Math.min(next.lineCount(), LineMap.MAX_LINES));
+        }
+        if (lines != null && Arrays.stream(updated).anyMatch(Objects::nonNull)) {
+            // With nothing bound the last names stay: they are the best the guest can be told.
+            LineNames names = LineNames.of(updated, options.lineMap(), lines.length, log);
             publishConfig(names.blockSize());
             namesResponse = names.response();
+            lineNames = names.names();
         }
-        controller = next;
+        controllers = updated;
         for (LineQueue line : lines == null ? new LineQueue[0] : lines) {
-            line.rebind();
+            if (line.source() == source) {
+                line.rebind();
+            }
         }
     }
 
     /**
-     * The bound controller.
+     * The controller bound to the source of a plain line map.
      *
      * @return the controller, {@code null} when none
      */
     GpioController controller() {
-        return controller;
+        return controller(0);
+    }
+
+    /**
+     * The controller bound to a source of the line map.
+     *
+     * @param source the source
+     * @return the controller, {@code null} when none
+     */
+    GpioController controller(int source) {
+        return controllers[source];
+    }
+
+    /**
+     * Which controller line each guest line is, with its name and policies,
+     * for status displays.
+     *
+     * @return the lines in guest order
+     */
+    List<DeviceStatus.MappedLine> mapping() {
+        LineMap map = options.lineMap();
+        GpioController[] bound = controllers;
+        List<String> names = lineNames;
+        List<DeviceStatus.MappedLine> mapped = new ArrayList<>();
+        for (int line = 0; line < lineCount(); line++) {
+            GpioController controller = bound[map.source(line)];
+            String label = map.composed() ? map.labels().get(map.source(line))
+                    : controller == null ? "" : controller.label();
+            mapped.add(new DeviceStatus.MappedLine(line, label, controller != null, map.offset(line),
+                    line < names.size() ? names.get(line) : "", map.readOnly().contains(line),
+                    map.safeState(line).configName()));
+        }
+        return mapped;
     }
 
     /**
@@ -362,6 +417,20 @@ final class GpioDevice implements VirtioDevice {
         }
     }
 
+    /**
+     * The device stops: a reset (which leaves lines at their safe state), after
+     * which every line is released, those held at their safe state included.
+     */
+    void stop() {
+        interruptsNegotiated = false;
+        LineQueue[] current = lines;
+        if (current != null) {
+            for (LineQueue line : current) {
+                line.stop();
+            }
+        }
+    }
+
     private void handleRequest(DescriptorChain chain) {
         if (chain.readableLength() < REQUEST_SIZE || chain.writableLength() < RESPONSE_SIZE) {
             log.guestError(-1, "malformed requestq chain (" + chain.readableLength() + " bytes readable, "
@@ -441,11 +510,11 @@ final class GpioDevice implements VirtioDevice {
         current[gpio].submitEventBuffer(chain);
     }
 
-    private void layOut(int[] offsets) {
-        LineQueue[] queues = new LineQueue[offsets.length];
-        int historyCapacity = LineHistory.capacityFor(offsets.length);
-        for (int i = 0; i < offsets.length; i++) {
-            queues[i] = new LineQueue(i, offsets[i], this, executor, options.consumer(), log, historyCapacity);
+    private void layOut(int count) {
+        LineQueue[] queues = new LineQueue[count];
+        int historyCapacity = LineHistory.capacityFor(count);
+        for (int i = 0; i < count; i++) {
+            queues[i] = new LineQueue(i, options.lineMap(), this, executor, options.consumer(), log, historyCapacity);
         }
         lines = queues;
         publishConfig(0);

@@ -4,7 +4,9 @@ package gpio.virtio.internal;
 import java.io.ByteArrayOutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import gpio.api.GpioController;
@@ -21,42 +23,46 @@ final class LineNames {
 
     private final byte[] response;
     private final int blockSize;
+    private final List<String> names;
 
-    private LineNames(byte[] response, int blockSize) {
+    private LineNames(byte[] response, int blockSize, List<String> names) {
         this.response = response;
         this.blockSize = blockSize;
+        this.names = names;
     }
 
     /**
-     * Builds the names of the device's lines on a controller.
+     * Builds the names of the device's lines on the controllers bound now; a
+     * line whose controller is not bound has its configured name or none.
      *
-     * @param controller the controller
-     * @param options the line layout and name overrides
+     * @param controllers the controller of each source of the line map, {@code null} where none is bound
+     * @param map the line map with its name overrides
+     * @param count the number of guest lines
      * @param log where left-out names are reported
      * @return the names
      */
-    static LineNames of(GpioController controller, DeviceOptions options, DeviceLog log) {
-        int[] offsets = options.lines();
-        int count = offsets == null ? Math.min(controller.lineCount(), 0xFFFF) : offsets.length;
-        Set<String> used = new HashSet<>(options.names().values());
+    static LineNames of(GpioController[] controllers, LineMap map, int count, DeviceLog log) {
+        Set<String> used = new HashSet<>(map.names().values());
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         block.write(VirtioGpio.STATUS_OK);
+        List<String> names = new ArrayList<>(count);
         boolean anyName = false;
         for (int line = 0; line < count; line++) {
-            int offset = offsets == null ? line : offsets[line];
-            String name = options.names().get(offset);
+            String name = map.names().get(line);
+            GpioController controller = controllers[map.source(line)];
             if (name == null) {
-                name = controllerName(controller, offset, used, log);
+                name = controller == null ? "" : controllerName(controller, map.offset(line), used, log);
             }
+            names.add(name);
             anyName |= !name.isEmpty();
             block.writeBytes(name.getBytes(StandardCharsets.US_ASCII));
             block.write(0);
         }
         if (!anyName) {
-            return new LineNames(new byte[] {VirtioGpio.STATUS_OK}, 0);
+            return new LineNames(new byte[] {VirtioGpio.STATUS_OK}, 0, names);
         }
         byte[] response = block.toByteArray();
-        return new LineNames(response, response.length - 1);
+        return new LineNames(response, response.length - 1, names);
     }
 
     private static String controllerName(GpioController controller, int offset, Set<String> used, DeviceLog log) {
@@ -110,6 +116,15 @@ final class LineNames {
      */
     byte[] response() {
         return response;
+    }
+
+    /**
+     * The name of each guest line, empty for an unnamed one.
+     *
+     * @return the names in guest line order
+     */
+    List<String> names() {
+        return names;
     }
 
     /**

@@ -114,6 +114,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private static final int RESTORE = 7;
 
     private final int line;
+    /** The source of the line map this line is served from. */
+    private final int source;
     private final GpioDevice device;
     private final Executor executor;
     private final DeviceLog log;
@@ -130,6 +132,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private int edgeCount;
     private boolean scheduled;
     private boolean resetPending;
+    /** The device stops: after the reset, a line held at its safe state is released too. */
+    private boolean stopping;
     private boolean rebindPending;
     /** {@link #awaitAnswered} waits on the monitor: answers notify it. */
     private boolean quiescing;
@@ -151,14 +155,25 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private int takenEdges;
     private GuestState.LineSetting takenSetting;
 
-    LineQueue(int line, int offset, GpioDevice device, Executor executor, String consumer, DeviceLog log,
+    LineQueue(int line, LineMap map, GpioDevice device, Executor executor, String consumer, DeviceLog log,
             int historyCapacity) {
         this.line = line;
+        this.source = map.source(line);
         this.device = device;
         this.executor = executor;
         this.log = log;
-        this.history = new LineHistory(line, offset, historyCapacity);
-        this.state = new LineState(line, offset, consumer, this, this, log, history);
+        this.history = new LineHistory(line, map.offset(line), historyCapacity);
+        this.state = new LineState(line, map.offset(line), map.readOnly().contains(line), map.safeState(line),
+                consumer, this, this, log, history);
+    }
+
+    /**
+     * The source of the line map this line is served from.
+     *
+     * @return the source
+     */
+    int source() {
+        return source;
     }
 
     /**
@@ -206,6 +221,12 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     synchronized void rebind() {
         rebindPending = true;
         schedule();
+    }
+
+    /** The device stops: a {@link #reset()}, then a line held at its safe state is released. */
+    synchronized void stop() {
+        stopping = true;
+        reset();
     }
 
     /**
@@ -415,6 +436,9 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         if (work == RESET) {
             try {
                 state.reset();
+                if (stopping()) {
+                    state.releaseSafeState();
+                }
             } finally {
                 synchronized (this) {
                     resetPending = false;
@@ -426,7 +450,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
             state.discard();
             return;
         }
-        GpioController current = device.controller();
+        GpioController current = device.controller(source);
         if (state.controller() != current) {
             state.rebind(current);
         }
@@ -462,7 +486,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
 
     private void answer(DescriptorChain chain, int type, int value) {
         int result = execute(type, value);
-        GpioController current = device.controller();
+        GpioController current = device.controller(source);
         if (result == LineState.ERR && current != null && state.controller() != current) {
             // The controller was swapped while the call ran, and the old one may
             // have gone away under it: carry the message out on the new one.
@@ -493,6 +517,10 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private int nonZero(String message, int value) {
         log.guestError(line, message + " with non-zero value " + value);
         return LineState.ERR;
+    }
+
+    private synchronized boolean stopping() {
+        return stopping;
     }
 
     private synchronized void finish(DescriptorChain chain, int result) {

@@ -13,6 +13,8 @@ import static gpio.virtio.internal.VirtioGpio.IRQ_TYPE_LEVEL_HIGH;
 import static gpio.virtio.internal.VirtioGpio.IRQ_TYPE_LEVEL_LOW;
 import static gpio.virtio.internal.VirtioGpio.IRQ_TYPE_NONE;
 
+import java.lang.System.Logger.Level;
+
 import gpio.api.Direction;
 import gpio.api.EdgeDetection;
 import gpio.api.EdgeListener;
@@ -41,6 +43,12 @@ import gpio.vhostuser.DescriptorChain;
  * the guest state is rolled back and the message answered ERR. Releasing puts
  * the guest state back first and closes the controller line whatever else
  * fails on the way, so a line the guest let go is never left held.
+ *
+ * <p>The operator's policy is enforced here whatever the guest asks: a
+ * read-only line answers ERR to SET_DIRECTION output and SET_VALUE; an output
+ * with a {@link SafeState} other than release is, on a {@link #reset()} (the
+ * guest let go unexpectedly), left driven at its safe level by the device
+ * until a guest configures the line again or the device stops.
  */
 final class LineState {
 
@@ -75,6 +83,8 @@ final class LineState {
 
     private final int line;
     private final int offset;
+    private final boolean readOnly;
+    private final SafeState safeState;
     private final String consumer;
     private final EdgeListener edgeListener;
     private final Events events;
@@ -95,6 +105,14 @@ final class LineState {
     private GpioController controller;
     private GpioLine handle;
     private EdgeSubscription subscription;
+
+    /** The guest tried to drive this read-only line: logged once. */
+    private boolean readOnlyReported;
+    /** The guest let go of this output: the device drives {@link #safeLevel} until a guest takes the line. */
+    private boolean safeStateHeld;
+    private boolean safeLevel;
+    /** The controller line driven at the safe level; {@code null} while no controller could give it. */
+    private GpioLine safeLine;
 
     /**
      * The interrupt type the guest set, for status displays; any thread.
@@ -129,6 +147,12 @@ final class LineState {
      * @param setting what the guest had set
      */
     void restore(GuestState.LineSetting setting) {
+        if (readOnly && setting.direction() == DIRECTION_OUT) {
+            // The line was made read-only since: the operator's policy wins over what the guest had set.
+            log.event(Level.WARNING, "line " + line + " (controller offset " + offset + ") is read-only: the output"
+                    + " the guest had set on it is not restored");
+            return;
+        }
         direction = setting.direction();
         outputValue = setting.value();
         irqType = setting.irqType();
@@ -157,16 +181,20 @@ final class LineState {
      *
      * @param line the guest line number
      * @param offset the controller line offset it maps to
+     * @param readOnly whether the guest may not drive the line
+     * @param safeState what the line is left at when the guest lets go unexpectedly
      * @param consumer the consumer name given to the controller
      * @param edgeListener receives the edges of this line's watch
      * @param events where eventq buffers are returned
      * @param log the device log
      * @param history where the levels the guest sets and reads go, for the waveform
      */
-    LineState(int line, int offset, String consumer, EdgeListener edgeListener, Events events, DeviceLog log,
-            LineHistory history) {
+    LineState(int line, int offset, boolean readOnly, SafeState safeState, String consumer,
+            EdgeListener edgeListener, Events events, DeviceLog log, LineHistory history) {
         this.line = line;
         this.offset = offset;
+        this.readOnly = readOnly;
+        this.safeState = safeState;
         this.consumer = consumer;
         this.edgeListener = edgeListener;
         this.events = events;
@@ -219,6 +247,9 @@ final class LineState {
         if (value != DIRECTION_IN && value != DIRECTION_OUT) {
             return invalid("SET_DIRECTION with undefined direction " + value);
         }
+        if (value == DIRECTION_OUT && readOnly) {
+            return refusedReadOnly("SET_DIRECTION output");
+        }
         int previous = direction;
         direction = value;
         try {
@@ -265,6 +296,9 @@ final class LineState {
      * know. A line held by another consumer is not read either.
      */
     private int readUnconfigured() throws GpioException {
+        if (safeLine != null) {
+            return safeLine.getValue() ? 1 : 0; // the device's own request, at the safe level
+        }
         if (controller == null) {
             return noController();
         }
@@ -293,6 +327,9 @@ final class LineState {
     int setValue(int value) {
         if (value != 0 && value != 1) {
             return invalid("SET_VALUE with undefined value " + value);
+        }
+        if (readOnly) {
+            return refusedReadOnly("SET_VALUE");
         }
         boolean previous = outputValue;
         outputValue = value == 1;
@@ -432,9 +469,16 @@ final class LineState {
                 oldWatch.close();
             }
         } finally {
-            releaseController();
+            try {
+                releaseController();
+            } finally {
+                closeSafeLine();
+            }
         }
         controller = next;
+        if (next != null && safeStateHeld) {
+            driveSafeLevel();
+        }
         if (next == null || !inUse()) {
             return;
         }
@@ -464,17 +508,84 @@ final class LineState {
     }
 
     /**
-     * The rings were reset: releases the line and returns to the initial state.
-     * A held eventq buffer is void and is dropped without completing it.
+     * The rings were reset (the guest let go unexpectedly): returns to the
+     * initial state and releases the line, unless the guest drove it as an
+     * output and its safe state is not release: then the device goes on
+     * driving it at the safe level. A held eventq buffer is void and is
+     * dropped without completing it.
      */
     void reset() {
+        boolean drove = direction == DIRECTION_OUT;
+        boolean last = outputValue;
         direction = DIRECTION_NONE;
         outputValue = false;
         irqType = IRQ_TYPE_NONE;
         latched = false;
         heldEvent = null;
         history.released();
-        releaseController();
+        if (!drove || !safeState.drives()) {
+            releaseController();
+            return;
+        }
+        closeWatch();
+        safeStateHeld = true;
+        safeLevel = safeState.level(last);
+        safeLine = handle; // an output already: driven at the safe level without being released first
+        handle = null;
+        driveSafeLevel();
+        log.event(Level.INFO, "line " + line + " (controller offset " + offset + ") left at its safe state "
+                + safeState.configName() + (safeLine == null ? " once its controller is back" : "")
+                + ": driven " + (safeLevel ? "high" : "low"));
+    }
+
+    /** The device stops: a line driven at its safe level is released (the level set stays where the chip keeps it). */
+    void releaseSafeState() {
+        safeStateHeld = false;
+        closeSafeLine();
+    }
+
+    /** Drives the safe level, requesting the line if the device does not hold it; a failure is logged. */
+    private void driveSafeLevel() {
+        try {
+            if (safeLine == null) {
+                if (controller != null) {
+                    safeLine = controller.request(offset, safeLevel ? OUTPUT_HIGH : OUTPUT_LOW, consumer);
+                }
+            } else {
+                safeLine.setValue(safeLevel);
+            }
+        } catch (GpioException | RuntimeException | Error e) {
+            failed("driving the safe state " + safeState.configName(), e);
+        }
+    }
+
+    private void closeSafeLine() {
+        GpioLine held = safeLine;
+        safeLine = null;
+        if (held != null) {
+            held.close();
+        }
+    }
+
+    /**
+     * A guest configures the line again: the line the device drove at the safe
+     * level becomes the guest's, reconfigured without being released (no glitch).
+     *
+     * @return the line, {@code null} when the device held none
+     */
+    private GpioLine takeSafeLine(LineSettings settings) throws GpioException {
+        safeStateHeld = false;
+        GpioLine held = safeLine;
+        safeLine = null;
+        if (held != null) {
+            try {
+                held.reconfigure(settings);
+            } catch (GpioException | RuntimeException | Error e) {
+                held.close();
+                throw e;
+            }
+        }
+        return held;
     }
 
     private boolean inUse() {
@@ -510,6 +621,9 @@ final class LineState {
         boolean watch = irqType != IRQ_TYPE_NONE && direction != DIRECTION_OUT;
         if (!watch) {
             closeWatch();
+        }
+        if (handle == null) {
+            handle = takeSafeLine(settings);
         }
         if (handle == null) {
             handle = controller.request(offset, settings, consumer);
@@ -587,6 +701,15 @@ final class LineState {
             default:
                 return null;
         }
+    }
+
+    private int refusedReadOnly(String message) {
+        if (!readOnlyReported) {
+            readOnlyReported = true;
+            log.event(Level.WARNING, "line " + line + " (controller offset " + offset + ") is read-only: "
+                    + message + " answered ERR; further attempts to drive it are answered ERR without a log line");
+        }
+        return ERR;
     }
 
     private int noController() {

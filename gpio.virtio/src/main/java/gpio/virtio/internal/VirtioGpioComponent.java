@@ -8,8 +8,11 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -44,6 +47,14 @@ import gpio.vhostuser.VhostUserTransport;
  * running endpoint; a change of any other property restarts the device, which
  * disconnects the frontend.
  *
+ * <p>A composed chip ({@code lines} naming controllers by label, see
+ * {@link LineMap}) does not use the {@code controller} reference: the
+ * {@code controllers} reference, dynamic and multiple, is offered every GPIO
+ * controller, and each label of the chip is bound to the best one with that
+ * {@code gpio.label} (highest {@code service.ranking}, then lowest
+ * {@code service.id}, as SCR chooses), again whenever one comes, goes or is
+ * relabelled. Each label swaps on its own, exactly like the single controller.
+ *
  * <p>What the guest set on its lines outlives the device: when the connection
  * ends because the device stops (the gateway shuts down, a configuration change
  * restarts it), the component keeps it (in the bundle's data area in
@@ -72,6 +83,8 @@ public final class VirtioGpioComponent implements DeviceStatus {
     // Guarded by lock.
     private DeviceSettings settings;
     private GpioController controller;
+    /** Every GPIO controller with its service properties, for the labels of a composed chip. */
+    private final Map<GpioController, Map<String, Object>> offered = new IdentityHashMap<>();
     private DeviceLog log;
     private GpioDevice device;
     private DeviceThreads threads;
@@ -186,7 +199,7 @@ public final class VirtioGpioComponent implements DeviceStatus {
     void bindController(GpioController next) {
         synchronized (lock) {
             controller = next;
-            if (device != null) {
+            if (device != null && !composed()) {
                 device.setController(next);
                 announceController();
             }
@@ -205,10 +218,48 @@ public final class VirtioGpioComponent implements DeviceStatus {
                 return;
             }
             controller = null;
-            if (device != null) {
+            if (device != null && !composed()) {
                 device.setController(null);
                 announceController();
             }
+        }
+    }
+
+    /**
+     * Offers a GPIO controller to the labels of a composed chip.
+     *
+     * @param offer the controller
+     * @param properties its service properties
+     */
+    @Reference(name = "controllers", service = GpioController.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, updated = "updatedLabelled", unbind = "unbindLabelled")
+    void bindLabelled(GpioController offer, Map<String, Object> properties) {
+        synchronized (lock) {
+            offered.put(offer, properties);
+            bindLabels();
+        }
+    }
+
+    /**
+     * A controller's service properties changed (a simulator relabelled in place).
+     *
+     * @param offer the controller
+     * @param properties its new service properties
+     */
+    void updatedLabelled(GpioController offer, Map<String, Object> properties) {
+        bindLabelled(offer, properties);
+    }
+
+    /**
+     * A controller went away.
+     *
+     * @param gone the controller
+     * @param properties its service properties
+     */
+    void unbindLabelled(GpioController gone, Map<String, Object> properties) {
+        synchronized (lock) {
+            offered.remove(gone);
+            bindLabels();
         }
     }
 
@@ -293,12 +344,11 @@ public final class VirtioGpioComponent implements DeviceStatus {
             if (device == null) {
                 // Deactivated while SCR still handed out the service.
                 return new Snapshot(settings.socketPath().toString(), false, 0, "", 0,
-                        new DeviceCounters().snapshot(), List.of());
+                        new DeviceCounters().snapshot(), List.of(), List.of());
             }
-            GpioController bound = controller;
             return new Snapshot(endpoint.socketPath().toString(), endpoint.connected(), endpoint.negotiatedFeatures(),
-                    bound == null ? "" : bound.label(), device.lineCount(), device.counters().snapshot(),
-                    device.interruptLines());
+                    boundLabels(), device.lineCount(), device.counters().snapshot(), device.interruptLines(),
+                    device.mapping());
         }
     }
 
@@ -372,7 +422,11 @@ public final class VirtioGpioComponent implements DeviceStatus {
                 () -> created[0].expireStuckRequests(System.nanoTime()), WATCHDOG_PERIOD, deviceLog);
         GpioDevice newDevice = new GpioDevice(next.options(), startedThreads, deviceLog);
         created[0] = newDevice;
-        newDevice.setController(controller);
+        if (next.options().lineMap().composed()) {
+            bindLabels(newDevice, next.options().lineMap());
+        } else {
+            newDevice.setController(controller);
+        }
         newDevice.carryOver(carried);
         try {
             endpoint = transport.open(next.socketPath(), next.socketMode(), newDevice);
@@ -394,8 +448,87 @@ public final class VirtioGpioComponent implements DeviceStatus {
      * socket exists, because operators and tests take this line as "ready".
      */
     private void announceController() {
-        log.event(Level.INFO, controller == null ? "no GPIO controller bound: line messages are answered ERR"
-                : "serving GPIO controller " + controller.label());
+        if (!composed()) {
+            log.event(Level.INFO, controller == null ? "no GPIO controller bound: line messages are answered ERR"
+                    : "serving GPIO controller " + controller.label());
+            return;
+        }
+        List<String> labels = settings.options().lineMap().labels();
+        List<String> missing = new ArrayList<>();
+        for (int source = 0; source < labels.size(); source++) {
+            if (device.controller(source) == null) {
+                missing.add(labels.get(source));
+            }
+        }
+        log.event(Level.INFO, "serving a chip composed of GPIO controllers " + String.join(", ", labels)
+                + (missing.isEmpty() ? "" : "; not bound, their lines answer ERR: " + String.join(", ", missing)));
+    }
+
+    private boolean composed() {
+        return settings.options().lineMap().composed();
+    }
+
+    /** Binds each label of a composed chip to its best offered controller; announces a change. */
+    private void bindLabels() {
+        if (device != null && composed() && bindLabels(device, settings.options().lineMap())) {
+            announceController();
+        }
+    }
+
+    private boolean bindLabels(GpioDevice target, LineMap map) {
+        boolean changed = false;
+        for (int source = 0; source < map.labels().size(); source++) {
+            GpioController best = best(map.labels().get(source));
+            if (target.controller(source) != best) {
+                target.setController(source, best);
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /** The offered controller labelled {@code label} that SCR would choose: highest ranking, then oldest. */
+    private GpioController best(String label) {
+        GpioController best = null;
+        Map<String, Object> bestProperties = null;
+        for (Map.Entry<GpioController, Map<String, Object>> entry : offered.entrySet()) {
+            Map<String, Object> properties = entry.getValue();
+            if (label.equals(properties.get(GpioController.LABEL_PROPERTY))
+                    && (best == null || better(properties, bestProperties))) {
+                best = entry.getKey();
+                bestProperties = properties;
+            }
+        }
+        return best;
+    }
+
+    private static boolean better(Map<String, Object> a, Map<String, Object> b) {
+        int rankingA = ranking(a);
+        int rankingB = ranking(b);
+        if (rankingA != rankingB) {
+            return rankingA > rankingB;
+        }
+        return serviceId(a) < serviceId(b);
+    }
+
+    private static int ranking(Map<String, Object> properties) {
+        return properties.get("service.ranking") instanceof Integer ranking ? ranking : 0;
+    }
+
+    private static long serviceId(Map<String, Object> properties) {
+        return properties.get("service.id") instanceof Long id ? id : Long.MAX_VALUE;
+    }
+
+    /** The labels of the controllers bound now, comma-separated. */
+    private String boundLabels() {
+        StringJoiner labels = new StringJoiner(", ");
+        for (int source = 0; source < settings.options().lineMap().sourceCount(); source++) {
+            GpioController bound = device.controller(source);
+            if (bound != null) {
+                labels.add(bound.label());
+            }
+        }
+        return labels.toString();
     }
 
     /**
@@ -410,7 +543,9 @@ public final class VirtioGpioComponent implements DeviceStatus {
         }
         GuestState left = null;
         if (device != null) {
-            device.reset(); // the transport reset it too; releases every line before the threads stop
+            // The transport reset it too (leaving lines at their safe state, after the device kept what the
+            // guest had set); releases every line before the threads stop.
+            device.stop();
             left = device.leftBehind();
             device = null;
         }

@@ -6,8 +6,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The configuration of one virtio-gpio device (factory PID {@code gpio.virtio}). */
 @ObjectClassDefinition(name = "virtio-gpio device",
-        description = "Serves the lines of one GPIO controller to a virtual machine as a virtio-gpio device,"
-                + " over a vhost-user socket that QEMU connects to (vhost-user-gpio-pci). One configuration per"
+        description = "Serves GPIO lines, of one controller or composed from several, to a virtual machine as a"
+                + " virtio-gpio device, over a vhost-user socket that QEMU connects to (vhost-user-gpio-pci). One configuration per"
                 + " device; each needs its own socket path.")
 @interface VirtioGpioConfiguration {
 
@@ -42,7 +42,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + " (unique per controller) or gpio.backend (sim, cdev), for example (gpio.label=sim0)."
                     + " Changing it swaps the controller under a running guest: the lines keep the direction,"
                     + " value and interrupt settings the guest gave them. While no controller matches, the guest"
-                    + " gets an error for every line request. Default: any controller.")
+                    + " gets an error for every line request. Default: any controller. Not used when Lines names"
+                    + " the controllers (label:offsets).")
     String controller_target() default "(gpio.label=*)";
 
     /**
@@ -51,9 +52,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
      * @return the line selection
      */
     @AttributeDefinition(name = "Lines", required = false,
-            description = "Which controller lines the guest sees, as offsets and ranges, for example 0-7,12;"
-                    + " the guest numbers them from 0 in ascending order (here 0-7 and 8 for line 12)."
-                    + " Empty (the default): every line of the controller first bound.")
+            description = "Which controller lines the guest sees. Either offsets and ranges of the GPIO controller"
+                    + " above, for example 0-7,12, numbered by the guest from 0 in ascending order (here 0-7 and 8"
+                    + " for line 12); empty (the default): every line of the controller first bound. Or a chip"
+                    + " composed of several controllers, every entry label:offset or label:first-last with the"
+                    + " controller's gpio.label, for example sim0:0-3, board:5, board:7-8: the guest numbers them"
+                    + " from 0 in the order given (here sim0's 0-3 are 0-3, board's 5 is 4, 7-8 are 5-6), each"
+                    + " controller is bound by its label and may come, go or be replaced on its own. A line listed"
+                    + " twice is refused.")
     String lines() default "";
 
     /**
@@ -63,9 +69,37 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
      */
     @AttributeDefinition(name = "Line names", required = false,
             description = "Names shown to the guest instead of the controller's, one entry per line as"
-                    + " offset=name with the controller offset, for example 3=LED. Names must be 7-bit ASCII"
-                    + " and unique. Controller names that are not ASCII or repeat another are left out.")
+                    + " offset=name with the controller offset, for example 3=LED, or label:offset=name when Lines"
+                    + " names controllers, for example board:5=RELAY. Names must be 7-bit ASCII and unique."
+                    + " Controller names that are not ASCII or repeat another are left out.")
     String[] line_names() default {};
+
+    /**
+     * Property {@code lines.readonly}.
+     *
+     * @return the read-only lines
+     */
+    @AttributeDefinition(name = "Read-only lines", required = false,
+            description = "Lines the guest may read and watch (interrupts) but never drive: SET_DIRECTION output"
+                    + " and SET_VALUE are answered with an error (logged once per line). A comma-separated list of"
+                    + " lines as in Lines (offsets and ranges, or label:offset and label:first-last when Lines"
+                    + " names controllers) or names given in Line names, for example board:0-3, BUTTON4.")
+    String lines_readonly() default "";
+
+    /**
+     * Property {@code safe.state}.
+     *
+     * @return the safe states
+     */
+    @AttributeDefinition(name = "Safe state", required = false,
+            description = "What an output line is left at when the guest lets go of it unexpectedly (frontend"
+                    + " disconnect, QEMU killed, device reset or guest reboot, the device stopped): release (the"
+                    + " default: the line is released), hold (keeps driving the guest's last value), low or high"
+                    + " (driven to that level). Entries line=state, several per entry separated by commas, the line"
+                    + " as in Read-only lines, for example RELAY=low, board:7=high. Only lines the guest drives as"
+                    + " outputs at that moment are concerned; a read-only line cannot have one. When the device"
+                    + " stops, the level is set and the line then released.")
+    String[] safe_state() default {};
 
     /**
      * Property {@code consumer}.

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import java.util.Hashtable;
+import java.util.List;
 
 import org.apache.felix.webconsole.spi.ValidationException;
 import org.junit.jupiter.api.Test;
@@ -79,5 +80,25 @@ class DeviceConfigurationCheckTest {
     @Test
     void otherFactoriesAreNotChecked() throws Exception {
         check.updateConfiguration("gpio.sim", "gpio.sim.1", new Hashtable<>());
+    }
+
+    @Test
+    void aComposedChipNamingAnOffsetItsRegisteredControllerLacksIsRefused() throws Exception {
+        DeviceConfigurationCheck withControllers = new DeviceConfigurationCheck(null,
+                List.of(new TestController("board", "b0", "b1", "b2", "b3")));
+        Hashtable<String, Object> properties = valid();
+        properties.remove("line.names");
+        properties.put("lines", "sim0:0-9, board:1-4");
+        assertEquals("lines: board:4 does not exist: controller board has 4 lines, offsets 0 to 3",
+                assertThrows(ValidationException.class,
+                        () -> withControllers.updateConfiguration("gpio.virtio", "gpio.virtio.1", properties))
+                        .getMessage());
+        properties.put("lines", "sim0:0-9, board:1-3");
+        withControllers.updateConfiguration("gpio.virtio", "gpio.virtio.1", properties); // sim0 is not there: fine
+        properties.put("lines", "sim0:1, board:1, sim0:1");
+        assertEquals("lines: sim0:1 is listed twice (guest line 0 already is that line)",
+                assertThrows(ValidationException.class,
+                        () -> withControllers.updateConfiguration("gpio.virtio", "gpio.virtio.1", properties))
+                        .getMessage());
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.virtio.internal;
 
+import static gpio.virtio.internal.VirtioGpio.DIRECTION_IN;
 import static gpio.virtio.internal.VirtioGpio.DIRECTION_OUT;
 import static gpio.virtio.internal.VirtioGpio.MSG_GET_VALUE;
 import static gpio.virtio.internal.VirtioGpio.MSG_SET_DIRECTION;
@@ -102,16 +103,39 @@ class HotPathAllocationTest {
         device.handle(REQUEST_QUEUE, out);
         InMemoryChain set = InMemoryChain.request(MSG_SET_VALUE, 0, 1);
         InMemoryChain get = InMemoryChain.request(MSG_GET_VALUE, 0, 0);
+        assertNoAllocation(device, set, get);
+        assertEquals(1, get.written(1), "the value set is read back");
+    }
+
+    /** A composed chip's lines, a read-only line's refused SET_VALUE included (logged once, before measuring). */
+    @Test
+    void requestsOnAComposedChipWithPoliciesAllocateNothing() {
+        LineMap map = LineMap.parse("a:0, b:0", new String[0], "b:0", new String[] {"a:0=high"});
+        GpioDevice device = new GpioDevice(new DeviceOptions(map, "vm", true, Duration.ofSeconds(5)),
+                Runnable::run, new DeviceLog("alloc"));
+        device.setController(0, new QuietController());
+        device.setController(1, new QuietController());
+        device.handle(REQUEST_QUEUE, InMemoryChain.request(MSG_SET_DIRECTION, 0, DIRECTION_OUT));
+        device.handle(REQUEST_QUEUE, InMemoryChain.request(MSG_SET_DIRECTION, 1, DIRECTION_IN));
+        InMemoryChain set = InMemoryChain.request(MSG_SET_VALUE, 0, 1);
+        InMemoryChain get = InMemoryChain.request(MSG_GET_VALUE, 1, 0);
+        InMemoryChain refused = InMemoryChain.request(MSG_SET_VALUE, 1, 1);
+        assertNoAllocation(device, set, get, refused);
+        assertEquals(VirtioGpio.STATUS_ERR, refused.written(0), "the read-only line refuses");
+        assertEquals(VirtioGpio.STATUS_OK, get.written(0), "and is read");
+    }
+
+    private static void assertNoAllocation(GpioDevice device, InMemoryChain... chains) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
                 .getThreadMXBean();
         long thread = Thread.currentThread().getId();
         int rounds = 200_000;
-        roundTrips(device, set, get, rounds); // warm up, let the JIT settle
+        roundTrips(device, chains, rounds); // warm up, let the JIT settle
         long before = threads.getThreadAllocatedBytes(thread);
-        roundTrips(device, set, get, rounds);
+        roundTrips(device, chains, rounds);
         long allocated = threads.getThreadAllocatedBytes(thread) - before;
-        assertEquals(1, get.written(1), "the value set is read back");
-        assertTrue(allocated < rounds / 10, allocated + " bytes allocated over " + (2 * rounds) + " requests");
+        assertTrue(allocated < rounds / 10, allocated + " bytes allocated over " + (chains.length * rounds)
+                + " requests");
     }
 
     /**
@@ -127,28 +151,20 @@ class HotPathAllocationTest {
         device.handle(REQUEST_QUEUE, InMemoryChain.request(MSG_SET_DIRECTION, 0, DIRECTION_OUT));
         InMemoryChain high = InMemoryChain.request(MSG_SET_VALUE, 0, 1);
         InMemoryChain low = InMemoryChain.request(MSG_SET_VALUE, 0, 0);
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
-                .getThreadMXBean();
-        long thread = Thread.currentThread().getId();
-        int rounds = 200_000;
-        roundTrips(device, high, low, rounds);
-        long before = threads.getThreadAllocatedBytes(thread);
-        roundTrips(device, high, low, rounds);
-        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertNoAllocation(device, high, low);
         LineHistory.Events events = device.histories().get(0).events();
         assertEquals(LineHistory.capacityFor(1) - 1, events.kinds().length, "the ring is full");
         assertEquals(LineHistory.LOW, events.kinds()[events.kinds().length - 1], "the last level set");
-        assertTrue(allocated < rounds / 10, allocated + " bytes allocated over " + (2 * rounds) + " requests");
     }
 
-    private static void roundTrips(GpioDevice device, InMemoryChain set, InMemoryChain get, int rounds) {
+    private static void roundTrips(GpioDevice device, InMemoryChain[] chains, int rounds) {
         for (int i = 0; i < rounds; i++) {
-            set.rearm();
-            device.handle(REQUEST_QUEUE, set);
-            get.rearm();
-            device.handle(REQUEST_QUEUE, get);
-            if (get.usedLength() != 2) {
-                throw new AssertionError("not answered");
+            for (InMemoryChain chain : chains) {
+                chain.rearm();
+                device.handle(REQUEST_QUEUE, chain);
+                if (chain.usedLength() != 2) {
+                    throw new AssertionError("not answered");
+                }
             }
         }
     }

@@ -123,6 +123,11 @@ class VirtioGpioComponentTest {
 
     static VirtioGpioConfiguration config(String path, String mode, String target, String lines, int timeoutMillis,
             int workers, String... names) {
+        return config(path, mode, target, lines, "", new String[0], timeoutMillis, workers, names);
+    }
+
+    static VirtioGpioConfiguration config(String path, String mode, String target, String lines, String readOnly,
+            String[] safeStates, int timeoutMillis, int workers, String... names) {
         return new VirtioGpioConfiguration() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -152,6 +157,16 @@ class VirtioGpioComponentTest {
             @Override
             public String[] line_names() {
                 return names;
+            }
+
+            @Override
+            public String lines_readonly() {
+                return readOnly;
+            }
+
+            @Override
+            public String[] safe_state() {
+                return safeStates;
             }
 
             @Override
@@ -201,7 +216,7 @@ class VirtioGpioComponentTest {
         assertEquals(Path.of("/tmp/s"), s.socketPath());
         assertEquals(PosixFilePermissions.fromString("rw-rw----"), s.socketMode());
         assertEquals(List.of(0, 1, 2, 7), java.util.Arrays.stream(s.options().lines()).boxed().toList());
-        assertEquals(Map.of(7, "LED"), s.options().names());
+        assertEquals(Map.of(3, "LED"), s.options().names(), "by guest line: offset 7 is guest line 3");
     }
 
     @Test
@@ -313,6 +328,53 @@ class VirtioGpioComponentTest {
         assertSame(b, device.controller());
         component.unbindController(b);
         assertEquals(null, device.controller());
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
+    }
+
+    private static Map<String, Object> service(String label, long id, int ranking) {
+        return Map.of(GpioController.LABEL_PROPERTY, label, "service.id", id, "service.ranking", ranking);
+    }
+
+    @Test
+    void aComposedChipBindsEachLabelToTheBestControllerWithItAndIgnoresControllerTarget() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        TestController a = new TestController("a", "a0");
+        TestController b = new TestController("b", "b0", "b1");
+        TestController unrelated = new TestController("x", "x0");
+        VirtioGpioComponent component = new VirtioGpioComponent(transport,
+                config("/tmp/a", "rw-------", "(gpio.label=*)", "b:1, a:0", "a:0", new String[] {"b:1=low"}, 5000, 2),
+                (Path) null, INSTANCE, new RecordingRefusals());
+        component.bindController(unrelated); // the controller reference, which a composed chip does not use
+        component.bindLabelled(unrelated, service("x", 1, 0));
+        component.bindLabelled(a, service("a", 2, 0));
+        component.activate();
+        GpioDevice device = (GpioDevice) transport.opened.get(0).device;
+        assertEquals(null, device.controller(0), "b is not there yet");
+        assertSame(a, device.controller(1));
+
+        component.bindLabelled(b, service("b", 3, 0));
+        assertSame(b, device.controller(0));
+        TestController newerA = new TestController("a", "A0");
+        component.bindLabelled(newerA, service("a", 4, 0));
+        assertSame(a, device.controller(1), "equal ranking: the older service stays, as SCR keeps it");
+        component.unbindLabelled(a, service("a", 2, 0));
+        assertSame(newerA, device.controller(1), "the other controller labelled a takes over");
+        TestController rankedB = new TestController("b", "B0", "B1");
+        component.bindLabelled(rankedB, service("b", 5, 10));
+        assertSame(rankedB, device.controller(0), "a higher ranking wins");
+        component.updatedLabelled(rankedB, service("renamed", 5, 10));
+        assertSame(b, device.controller(0), "relabelled away: back to the other b");
+        component.unbindController(unrelated);
+        assertSame(b, device.controller(0), "the controller reference changes nothing");
+
+        DeviceStatus.Snapshot status = component.status();
+        assertEquals(2, status.lineCount());
+        assertEquals("b, a", status.controller());
+        assertEquals(List.of(new DeviceStatus.MappedLine(0, "b", true, 1, "b1", false, "low"),
+                new DeviceStatus.MappedLine(1, "a", true, 0, "A0", true, "release")), status.lines());
+        component.unbindLabelled(b, service("b", 3, 0));
+        assertEquals(new DeviceStatus.MappedLine(0, "b", false, 1, "", false, "low"), component.status().lines().get(0),
+                "not bound: no name, ERR");
         component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 }

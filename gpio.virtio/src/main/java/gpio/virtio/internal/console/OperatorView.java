@@ -361,6 +361,12 @@ public final class OperatorView {
             json.beginObject().field("line", line.line()).field("offset", line.offset())
                     .field("interrupt", line.interrupt()).endObject();
         }
+        json.endArray().beginArray("lines");
+        for (DeviceStatus.MappedLine line : device.lines()) {
+            json.beginObject().field("line", line.line()).field("controller", line.controller())
+                    .field("bound", line.bound()).field("offset", line.offset()).field("name", line.name())
+                    .field("readOnly", line.readOnly()).field("safeState", line.safeState()).endObject();
+        }
         json.endArray().endObject();
     }
 

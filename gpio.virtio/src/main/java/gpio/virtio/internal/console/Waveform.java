@@ -90,13 +90,14 @@ final class Waveform {
         Trace[] traces = chip == null ? gatewayTraces(count) : simulatedTraces(chip, count);
         boolean[] seen = new boolean[count];
         for (Map.Entry<Map<String, ?>, DeviceStatus> device : devices) {
-            if (!device.getValue().status().controller().equals(controller.label())) {
-                continue;
-            }
+            DeviceStatus.Snapshot status = device.getValue().status();
             Object pid = device.getKey().get("service.pid");
-            String name = pid == null ? device.getValue().status().socketPath() : pid.toString();
+            String name = pid == null ? status.socketPath() : pid.toString();
             for (LineHistory history : device.getValue().lineHistories()) {
                 int offset = history.offset();
+                if (!servedBy(status, history.line(), controller.label())) {
+                    continue; // a line of another controller (of a composed chip, or of another device)
+                }
                 if (offset >= count) {
                     continue; // a smaller controller than the device's layout: the guest gets ERR for it
                 }
@@ -291,5 +292,11 @@ final class Waveform {
             }
         }
         return new String(chars);
+    }
+
+    /** Whether guest line {@code line} of a device is a line of the bound controller {@code label}. */
+    private static boolean servedBy(DeviceStatus.Snapshot status, int line, String label) {
+        return line < status.lines().size() && status.lines().get(line).bound()
+                && status.lines().get(line).controller().equals(label);
     }
 }

@@ -254,6 +254,7 @@ public final class GpioCommands {
                     .append("  controller: ").append(device.controller().isEmpty() ? "(none bound)"
                             : device.controller()).append(" (target ").append(targets.get(i)).append("), ")
                     .append(device.lineCount()).append(" lines\n")
+                    .append(mapping(device))
                     .append(String.format(Locale.ROOT, "  requests:   %d (get-names %d, get-direction %d,"
                             + " set-direction %d, get-value %d, set-value %d, set-irq-type %d, unknown %d)%n",
                             c.requests(), c.getLineNames(), c.getDirection(), c.setDirection(), c.getValue(),
@@ -269,6 +270,21 @@ public final class GpioCommands {
                 }
                 out.append('\n');
             }
+        }
+        return out.toString();
+    }
+
+    /**
+     * One line per guest line: which controller line it is, its name and the
+     * operator's policy, e.g. {@code 4 -> board:5 RELAY read-write, safe state low}.
+     */
+    private static String mapping(DeviceStatus.Snapshot device) {
+        StringBuilder out = new StringBuilder();
+        for (DeviceStatus.MappedLine line : device.lines()) {
+            out.append(String.format(Locale.ROOT, "  line %3d -> %s:%d%s%s, %s, safe state %s%n", line.line(),
+                    line.controller().isEmpty() ? "(none bound)" : line.controller(), line.offset(),
+                    line.bound() ? "" : " (not bound: ERR)", line.name().isEmpty() ? "" : " " + line.name(),
+                    line.readOnly() ? "read-only" : "read-write", line.safeState()));
         }
         return out.toString();
     }

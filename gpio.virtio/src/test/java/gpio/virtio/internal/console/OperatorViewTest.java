@@ -36,7 +36,8 @@ class OperatorViewTest {
     private final GpioSimulator simulator = (GpioSimulator) chip;
     private final DeviceStatus device = () -> new DeviceStatus.Snapshot("/run/gpio0.sock", false, 0, "", 0,
             new DeviceCounters.Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
-            List.of(new DeviceStatus.GuestLine(0, 1, "level-low")));
+            List.of(new DeviceStatus.GuestLine(0, 1, "level-low")),
+            List.of(new DeviceStatus.MappedLine(0, "sim0", true, 1, "LED \"1\"", false, "high")));
     private final OperatorView view = new OperatorView(
             List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "sim"), sim0)),
             List.of(Map.entry(Map.of("service.pid", "gpio.virtio.x", "controller.target", "(gpio.label=*)"), device)),
@@ -76,7 +77,9 @@ class OperatorViewTest {
                     + "\"requests\":{\"total\":0,\"getLineNames\":0,\"getDirection\":0,\"setDirection\":0,"
                     + "\"getValue\":0,\"setValue\":0,\"setIrqType\":0,\"unknown\":0},\"errors\":0,"
                     + "\"interrupts\":{\"delivered\":0,\"latched\":0,\"dropped\":0},"
-                    + "\"interruptLines\":[{\"line\":0,\"offset\":1,\"interrupt\":\"level-low\"}]}],"
+                    + "\"interruptLines\":[{\"line\":0,\"offset\":1,\"interrupt\":\"level-low\"}],"
+                    + "\"lines\":[{\"line\":0,\"controller\":\"sim0\",\"bound\":true,\"offset\":1,"
+                    + "\"name\":\"LED \\\"1\\\"\",\"readOnly\":false,\"safeState\":\"high\"}]}],"
                     + "\"refusals\":[]}", view.status());
             Answer listed = call("GET", "/controllers", "");
             assertEquals(200, listed.status());

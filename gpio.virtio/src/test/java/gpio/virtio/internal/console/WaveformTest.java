@@ -2,6 +2,7 @@
 package gpio.virtio.internal.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -38,7 +39,9 @@ class WaveformTest {
         @Override
         public Snapshot status() {
             return new Snapshot("/run/gpio0.sock", true, 0, "sim0", 2,
-                    new DeviceCounters.Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), List.of());
+                    new DeviceCounters.Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), List.of(),
+                    List.of(new DeviceStatus.MappedLine(0, "sim0", true, 0, "BUTTON", false, "release"),
+                            new DeviceStatus.MappedLine(1, "sim0", true, 1, "LED", false, "release")));
         }
 
         @Override
@@ -63,6 +66,31 @@ class WaveformTest {
         int start = json.indexOf("{\"offset\":" + offset + ",");
         int end = json.indexOf("{\"offset\":" + (offset + 1) + ",");
         return json.substring(start, end < 0 ? json.length() : end);
+    }
+
+    /** A composed chip: only the guest lines the device's mapping puts on sim0 show on sim0's waveform. */
+    @Test
+    void aComposedChipsLineOfAnotherControllerIsNotShownOnThisOne() throws Exception {
+        DeviceStatus composed = new DeviceStatus() {
+            @Override
+            public Snapshot status() {
+                return new Snapshot("/run/gpio1.sock", true, 0, "board, sim0", 2,
+                        new DeviceCounters.Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), List.of(),
+                        List.of(new DeviceStatus.MappedLine(0, "board", true, 0, "RELAY", false, "low"),
+                                new DeviceStatus.MappedLine(1, "sim0", true, 1, "LED", false, "release")));
+            }
+
+            @Override
+            public List<LineHistory> lineHistories() {
+                return List.of(TestHistories.driven(0, 0, false, true), TestHistories.driven(1, 1, false, true));
+            }
+        };
+        OperatorView view = new OperatorView(List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "sim"), sim0)),
+                List.of(Map.entry(Map.of("service.pid", "gpio.virtio~vm1"), composed)),
+                new SimulatorBridge(List.of(simulator)), List::of);
+        String json = get(view, "/controllers/sim0/waveform/10000.json").body();
+        assertTrue(line(json, 1).contains("\"driver\":\"guest via gpio.virtio~vm1 (line 1)\""), json);
+        assertFalse(line(json, 0).contains("guest via"), "guest line 0 is board's line 0, not sim0's: " + json);
     }
 
     @Test

@@ -29,7 +29,10 @@ class GpioCommandsTest {
     private final GpioSimulator simulator = (GpioSimulator) chip;
     private final DeviceStatus device = () -> new DeviceStatus.Snapshot("/run/gpio0.sock", true,
             (1L << 32) | 1L, "sim0", 4, new DeviceCounters.Snapshot(1, 4, 2, 3, 5, 1, 0, 2, 7, 1, 3),
-            List.of(new DeviceStatus.GuestLine(1, 1, "edge-both")));
+            List.of(new DeviceStatus.GuestLine(1, 1, "edge-both")),
+            List.of(new DeviceStatus.MappedLine(0, "sim0", true, 0, "LED", false, "low"),
+                    new DeviceStatus.MappedLine(1, "sim0", true, 1, "BUTTON", true, "release"),
+                    new DeviceStatus.MappedLine(2, "board", false, 7, "", false, "release")));
     private final GpioCommands commands = new GpioCommands(
             List.of(Map.entry(Map.of(GpioController.BACKEND_PROPERTY, "sim"), controller)),
             List.of(Map.entry(Map.of("controller.target", "(gpio.label=sim0)"), device)));
@@ -131,5 +134,8 @@ class GpioCommandsTest {
         assertTrue(out.contains("errors:     2"), out);
         assertTrue(out.contains("interrupts: 7 delivered, 1 latched, 3 dropped"), out);
         assertTrue(out.contains("irq lines:  1 (offset 1) edge-both\n"), out);
+        assertTrue(out.contains("  line   0 -> sim0:0 LED, read-write, safe state low\n"), out);
+        assertTrue(out.contains("  line   1 -> sim0:1 BUTTON, read-only, safe state release\n"), out);
+        assertTrue(out.contains("  line   2 -> board:7 (not bound: ERR), read-write, safe state release\n"), out);
     }
 }
