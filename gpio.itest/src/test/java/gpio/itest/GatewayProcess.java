@@ -190,13 +190,18 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     /**
-     * Whether the answer comes from a server still starting: 503, or Jetty's own
-     * 404 page for a servlet not registered yet. A 404 from the GPIO API itself is
-     * JSON and is a real answer.
+     * Whether the answer comes from a server still starting: 503, Jetty's own 404
+     * page for a servlet not registered yet (a 404 from the GPIO API itself is
+     * JSON and is a real answer), or Felix HTTP's 500 "Servlet has been
+     * unregistered": while it starts, Felix's web console unregisters and
+     * registers its servlets again, and a request caught in that window is
+     * refused before any servlet code runs, so sending it again is safe for any
+     * method.
      */
     private static boolean notServedYet(HttpResponse<String> response) {
         boolean json = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
-        return response.statusCode() == 503 || (response.statusCode() == 404 && !json);
+        return response.statusCode() == 503 || (response.statusCode() == 404 && !json)
+                || (response.statusCode() == 500 && response.body().contains("has been unregistered"));
     }
 
     private URI uri(String path) {

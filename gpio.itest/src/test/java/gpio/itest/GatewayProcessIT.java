@@ -62,8 +62,10 @@ class GatewayProcessIT {
             gateway.stopCleanly();
         }
         try (GatewayProcess gateway = GatewayProcess.start(dataDir)) {
+            // As an operator does: the configuration page first, once the console offers the simulator's form.
+            gateway.awaitConfigurationForm("gpio.sim");
             HttpResponse<String> form = gateway.postForm("/system/console/configMgr/" + pid, Map.of());
-            assertEquals(200, form.statusCode());
+            assertEquals(200, form.statusCode(), form.body() + "\ngateway output:\n" + gateway.output());
             assertTrue(form.body().contains("bench1"), "the new simulator is gone after a restart:\n" + form.body());
             gateway.awaitLine(line -> line.contains("attach a guest with"), "the QEMU command line");
             assertFalse(gateway.output().contains("No GPIO configuration found"),
