@@ -66,4 +66,25 @@ public interface GpioController {
      *         when the backend fails
      */
     GpioLine request(int offset, LineSettings settings, String consumer) throws GpioException;
+
+    /**
+     * Whether every call on this controller and its lines returns promptly, in
+     * microseconds, without waiting for I/O, a bus or a lock held across one:
+     * {@link #request}, and {@link GpioLine#getValue}, {@link GpioLine#setValue},
+     * {@link GpioLine#reconfigure}, {@link GpioLine#watchEdges} and
+     * {@link GpioLine#close} on its lines. A consumer may then make these calls
+     * on a thread that must never block, such as one serving a ring of a guest;
+     * otherwise it makes them where a slow or stalled call holds up nothing
+     * else. The answer may change over time (a simulator given a latency) and
+     * applies to the calls made after it was given.
+     *
+     * <p>The default is {@code false}: a backend says {@code true} only when it
+     * knows its calls cannot stall.
+     *
+     * @return {@code true} when no call can block
+     * @since 1.1
+     */
+    default boolean nonBlocking() {
+        return false;
+    }
 }

@@ -14,7 +14,7 @@
  * watches edges on and finally releases the line.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package gpio.api;
 
 import org.osgi.annotation.bundle.Export;

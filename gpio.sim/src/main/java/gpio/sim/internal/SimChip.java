@@ -125,6 +125,12 @@ final class SimChip implements GpioController, GpioSimulator {
         return lines.length;
     }
 
+    /** Calls only take the chip's lock, held for no longer than a state update, unless a latency is set. */
+    @Override
+    public boolean nonBlocking() {
+        return latencyNanos == 0;
+    }
+
     @Override
     public LineInfo lineInfo(int offset) throws GpioException {
         // No latency and no faults here: a snapshot query, which the HTTP API and the shell use to list lines.

@@ -77,7 +77,7 @@ class SimComponentIT {
                 Constants.FRAMEWORK_STORAGE, System.getProperty("framework.storage"),
                 Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
                 Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                "gpio.api;version=1.0.0,gpio.sim;version=1.1.0,org.osgi.service.cm;version=1.6.1"));
+                "gpio.api;version=1.1.0,gpio.sim;version=1.1.0,org.osgi.service.cm;version=1.6.1"));
         framework.start();
         context = framework.getBundleContext();
         File[] jars = new File(System.getProperty("framework.bundles")).listFiles();

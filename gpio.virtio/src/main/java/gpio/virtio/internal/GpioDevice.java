@@ -37,11 +37,13 @@ import gpio.vhostuser.VirtioDevice;
  * lives in {@link LineState}.
  *
  * <p>Threading: {@link #handle}, {@link #featuresNegotiated} and {@link #reset}
- * come from the transport thread of the endpoint and only parse and queue:
- * they never call the controller, so they never block. Messages that name no
+ * come from the transport thread of the endpoint and parse and queue; they
+ * never make a controller call that can block. Messages that name no
  * valid line (malformed chains, out-of-range lines, GET_LINE_NAMES) are
- * answered right there; everything else runs on the executor, one line at a
- * time per line, as parsed here (the request is read from guest memory once).
+ * answered right there; everything else is carried out one at a time per
+ * line, as parsed here (the request is read from guest memory once): on the
+ * transport thread itself when the line's controller declares its calls
+ * non-blocking, else on the executor (the fast path, see {@link LineQueue}).
  * {@link #setController} comes from the component (any thread). The threading
  * model, time limits and fault handling are described in {@link LineQueue}.
  *

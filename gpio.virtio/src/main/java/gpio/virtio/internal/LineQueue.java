@@ -34,6 +34,16 @@ import gpio.vhostuser.DescriptorChain;
  * drains the line queues handed to it; one watchdog answers what waited too
  * long ({@link #expire}). No thread per line or per request.
  *
+ * <p>The fast path: when a request arrives for a line nobody drains and every
+ * controller call it can lead to cannot block ({@link GpioController#nonBlocking()},
+ * as the simulator without latency), the transport thread drains the line itself,
+ * under the same rules as a worker, and the answer goes out with the rest of the
+ * ring's batch: no hand-off, no wake-up of another thread. It hands the line to
+ * a worker as soon as that no longer holds (a swap to a controller that may
+ * block) or after a few items, so a blocking call never runs on it and a busy
+ * line cannot keep it from the rings. Lines of controllers that may block (cdev)
+ * always go through the workers.
+ *
  * <p>Ownership:
  * <ul>
  * <li>Only the thread draining the queue touches the {@link LineState}. At
@@ -112,6 +122,12 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private static final int EDGES = 5;
     private static final int REBIND = 6;
     private static final int RESTORE = 7;
+    /**
+     * The most items the transport thread carries out for one line in one go
+     * before it leaves the rest to a worker, so that a line flooded with edges
+     * cannot keep it from the rings.
+     */
+    private static final int INLINE_ITEMS = 8;
 
     private final int line;
     /** The source of the line map this line is served from. */
@@ -154,6 +170,12 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private int takenValue;
     private int takenEdges;
     private GuestState.LineSetting takenSetting;
+    /**
+     * The transport thread left the request it took to a worker: taken again
+     * first, by the worker. Drainer only, and the hand-over to the worker
+     * (through the executor) publishes it.
+     */
+    private boolean retryOnWorker;
 
     LineQueue(int line, LineMap map, GpioDevice device, Executor executor, String consumer, DeviceLog log,
             int historyCapacity) {
@@ -184,9 +206,16 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
      * @param type the message type, as parsed from the request
      * @param value the message value, as parsed from the request
      */
-    synchronized void submitRequest(DescriptorChain chain, int type, int value) {
-        requests.add(chain, type, value, System.nanoTime());
-        schedule();
+    void submitRequest(DescriptorChain chain, int type, int value) {
+        synchronized (this) {
+            requests.add(chain, type, value, System.nanoTime());
+            if (scheduled || !callsCannotBlock(device.controller(source))) {
+                schedule();
+                return;
+            }
+            scheduled = true; // the calling thread drains: no worker takes the line meanwhile
+        }
+        drain(true);
     }
 
     /**
@@ -365,15 +394,34 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         }
     }
 
+    /** A worker drains the queue. */
     @Override
     public void run() {
-        for (;;) {
+        drain(false);
+    }
+
+    /**
+     * Carries out the queued items one by one until there is none left; the
+     * caller made this thread the drainer ({@code scheduled}). On the transport
+     * thread ({@code inline}) an item is carried out only while no call it can
+     * make may block (see {@link #callsCannotBlock}), and at most
+     * {@link #INLINE_ITEMS} of them: otherwise the queue, still scheduled, is
+     * handed to a worker, which goes on where the transport thread stopped.
+     */
+    private void drain(boolean inline) {
+        for (int items = 0;; items++) {
+            // Read once per item: a swap after this point is taken up before the next item.
+            GpioController target = device.controller(source);
+            if (inline && (items == INLINE_ITEMS || !callsCannotBlock(target))) {
+                executor.execute(this);
+                return;
+            }
             int work = take();
             if (work == IDLE) {
                 return;
             }
             try {
-                carryOut(work);
+                carryOut(work, target, inline);
             } catch (Throwable e) {
                 // Whatever escaped (a fault in guest memory, a bug) ends this item, not the line or the worker.
                 log.guestError(line, "unexpected " + e + " while " + doing(work) + "; the line goes on");
@@ -381,10 +429,27 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
                     finish(takenChain, LineState.ERR);
                 }
             } finally {
-                takenChain = null;
-                takenSetting = null;
+                if (!retryOnWorker) {
+                    takenChain = null;
+                    takenSetting = null;
+                }
+            }
+            if (retryOnWorker) {
+                executor.execute(this);
+                return;
             }
         }
+    }
+
+    /**
+     * Whether the transport thread may carry out this line's next item: every
+     * controller call it can make, on the controller the line is bound to and on
+     * {@code target} it may move to, cannot block ({@link GpioController#nonBlocking()};
+     * no controller means no call). Drainer, or under the monitor while nobody drains.
+     */
+    private boolean callsCannotBlock(GpioController target) {
+        GpioController bound = state.controller();
+        return (target == null || target.nonBlocking()) && (bound == target || bound == null || bound.nonBlocking());
     }
 
     /** Takes the next item under the monitor, or unschedules the queue when there is none. */
@@ -392,7 +457,12 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         carryingOut = true;
         carryingOutSince = System.nanoTime();
         if (resetPending) {
+            retryOnWorker = false; // void, like every request before the reset
             return RESET; // cleared once the reset has run (refuses eventq completions until then)
+        }
+        if (retryOnWorker) {
+            retryOnWorker = false; // the request the transport thread could not retry, still in flight
+            return REQUEST;
         }
         if (releasePending) {
             releasePending = false;
@@ -432,7 +502,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         return IDLE;
     }
 
-    private void carryOut(int work) {
+    private void carryOut(int work, GpioController target, boolean inline) {
         if (work == RESET) {
             try {
                 state.reset();
@@ -450,14 +520,13 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
             state.discard();
             return;
         }
-        GpioController current = device.controller(source);
-        if (state.controller() != current) {
-            state.rebind(current);
+        if (state.controller() != target) {
+            state.rebind(target);
         }
         if (work == RESTORE) {
             state.restore(takenSetting);
         } else if (work == REQUEST) {
-            answer(takenChain, takenType, takenValue);
+            answer(takenChain, takenType, takenValue, inline);
         } else if (work == EVENT_BUFFER) {
             state.unmask(takenChain);
         } else if (work == EDGES) {
@@ -484,12 +553,17 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         }
     }
 
-    private void answer(DescriptorChain chain, int type, int value) {
+    private void answer(DescriptorChain chain, int type, int value, boolean inline) {
         int result = execute(type, value);
         GpioController current = device.controller(source);
         if (result == LineState.ERR && current != null && state.controller() != current) {
             // The controller was swapped while the call ran, and the old one may
-            // have gone away under it: carry the message out on the new one.
+            // have gone away under it: carry the message out on the new one, on a
+            // worker when this is the transport thread (the new one may block).
+            if (inline) {
+                retryOnWorker = true;
+                return;
+            }
             state.rebind(current);
             result = execute(type, value);
         }

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ import gpio.api.LineSettings;
 class HotPathAllocationTest {
 
     /** A controller whose line allocates nothing itself. */
-    private static final class QuietController implements GpioController {
+    private static class QuietController implements GpioController {
         private final LineSettings[] settings = new LineSettings[1];
         private boolean value;
 
@@ -92,6 +93,37 @@ class HotPathAllocationTest {
                 }
             };
         }
+    }
+
+    /** The same, declaring its calls non-blocking: requests take the fast path. */
+    private static final class QuietNonBlockingController extends QuietController {
+        @Override
+        public boolean nonBlocking() {
+            return true;
+        }
+    }
+
+    /**
+     * On the fast path (the controller's calls cannot block) the requests are
+     * carried out on the thread that hands them to the device, the transport's,
+     * without a worker, and allocate nothing either.
+     */
+    @Test
+    void requestsOnTheFastPathAllocateNothingAndNeedNoWorker() {
+        AtomicInteger handedToWorkers = new AtomicInteger();
+        GpioDevice device = new GpioDevice(new DeviceOptions(null, Map.of(), "vm", true, Duration.ofSeconds(5)),
+                task -> {
+                    handedToWorkers.incrementAndGet();
+                    task.run();
+                }, new DeviceLog("alloc"));
+        device.setController(new QuietNonBlockingController());
+        device.handle(REQUEST_QUEUE, InMemoryChain.request(MSG_SET_DIRECTION, 0, DIRECTION_OUT));
+        handedToWorkers.set(0);
+        InMemoryChain set = InMemoryChain.request(MSG_SET_VALUE, 0, 1);
+        InMemoryChain get = InMemoryChain.request(MSG_GET_VALUE, 0, 0);
+        assertNoAllocation(device, set, get);
+        assertEquals(1, get.written(1), "the value set is read back");
+        assertEquals(0, handedToWorkers.get(), "requests handed to a worker");
     }
 
     @Test

@@ -32,6 +32,9 @@ final class TestController implements GpioController {
     private final Direction[] directions;
     private final TestLine[] held;
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    /** The name of the thread each entry of {@link #calls} was made on. */
+    private final List<String> callThreads = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean nonBlocking;
     private Throwable nextFailure;
     private volatile CountDownLatch gate;
     private volatile Set<Integer> gatedOffsets = Set.of();
@@ -44,6 +47,16 @@ final class TestController implements GpioController {
         this.directions = new Direction[names.length];
         this.held = new TestLine[names.length];
         java.util.Arrays.fill(directions, Direction.INPUT);
+    }
+
+    /** Declares the calls non-blocking, or not (the default), as {@link GpioController#nonBlocking()}. */
+    void declareNonBlocking(boolean declared) {
+        nonBlocking = declared;
+    }
+
+    @Override
+    public boolean nonBlocking() {
+        return nonBlocking;
     }
 
     /** The next controller or line call fails with this reason. */
@@ -122,8 +135,27 @@ final class TestController implements GpioController {
         }
     }
 
+    /**
+     * The threads the calls ran on, from the call at {@code from} on.
+     *
+     * @param from an index into {@link #calls()}
+     * @return the distinct thread names
+     */
+    Set<String> callThreadsSince(int from) {
+        synchronized (calls) {
+            return new HashSet<>(callThreads.subList(from, callThreads.size()));
+        }
+    }
+
+    private void record(String call) {
+        synchronized (calls) {
+            calls.add(call);
+            callThreads.add(Thread.currentThread().getName());
+        }
+    }
+
     private void enter(String call, int offset) throws GpioException {
-        calls.add(call);
+        record(call);
         CountDownLatch g = gate;
         Set<Integer> gated = gatedOffsets;
         if (g != null && (gated.isEmpty() || gated.contains(offset))) {
@@ -273,7 +305,7 @@ final class TestController implements GpioController {
                         throw failure;
                     }
                     if (listener == edgeListener) {
-                        calls.add("unwatch " + offset);
+                        record("unwatch " + offset);
                         listener = null;
                     }
                 }
@@ -290,7 +322,7 @@ final class TestController implements GpioController {
                 listener = null;
                 held[offset] = null;
                 directions[offset] = Direction.INPUT;
-                calls.add("release " + offset);
+                record("release " + offset);
             }
         }
     }

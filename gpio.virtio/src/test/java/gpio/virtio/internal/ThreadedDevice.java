@@ -19,13 +19,23 @@ final class ThreadedDevice implements AutoCloseable {
     private final DeviceThreads threads;
 
     ThreadedDevice(String name, int workers, Duration requestTimeout, GpioController controller) {
+        this(name, workers, new DeviceOptions(null, Map.of(), "vm", true, requestTimeout), controller);
+    }
+
+    /**
+     * A device with the line map of {@code options}, one controller per source
+     * of the map, in order.
+     */
+    ThreadedDevice(String name, int workers, DeviceOptions options, GpioController... controllers) {
         DeviceLog log = new DeviceLog(name);
         GpioDevice[] created = new GpioDevice[1];
         threads = new DeviceThreads(name, workers, () -> created[0].expireStuckRequests(System.nanoTime()),
                 WATCHDOG_PERIOD, log);
-        device = new GpioDevice(new DeviceOptions(null, Map.of(), "vm", true, requestTimeout), threads, log);
+        device = new GpioDevice(options, threads, log);
         created[0] = device;
-        device.setController(controller);
+        for (int source = 0; source < controllers.length; source++) {
+            device.setController(source, controllers[source]);
+        }
         device.featuresNegotiated(device.offeredFeatures());
     }
 
