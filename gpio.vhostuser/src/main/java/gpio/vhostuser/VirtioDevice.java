@@ -139,6 +139,23 @@ public interface VirtioDevice {
     }
 
     /**
+     * How long the transport goes on watching the rings of a connection after it
+     * took the last buffer, before it sleeps until the next kick: a buffer the
+     * driver adds meanwhile is taken without a kick and without waking a
+     * thread, which lowers latency, and the driver is asked not to kick, which
+     * saves it a notification, at the cost of one CPU kept busy for that time
+     * after every burst of buffers. The transport asks after every batch; may be
+     * called from the endpoint thread only and must not block. The default, 0,
+     * never polls.
+     *
+     * @return the time in nanoseconds, 0 for none
+     * @since 1.3
+     */
+    default long ringPollNanos() {
+        return 0;
+    }
+
+    /**
      * The driver starts over: every chain the device still holds is void, and
      * completing it does nothing. The device returns to its initial state for the
      * next driver. The transport calls it when a frontend disconnects, on

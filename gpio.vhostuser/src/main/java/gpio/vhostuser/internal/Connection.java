@@ -54,6 +54,8 @@ final class Connection implements AutoCloseable {
     private static final Logger LOG = System.getLogger(Connection.class.getName());
     /** Poll interval for rings whose frontend asked for polling instead of kicks. */
     private static final int RING_POLL_MILLIS = 1;
+    /** The longest the endpoint thread watches the rings before it looks at the frontend's socket again. */
+    private static final long MAX_RING_WATCH_NANOS = 1_000_000;
     private static final int CONFIG_HEADER_SIZE = 12;
     private static final int VRING_STATE_SIZE = 8;
     private static final int VRING_ADDR_SIZE = 40;
@@ -134,7 +136,9 @@ final class Connection implements AutoCloseable {
                 LibC.readCounter(wakeFd, scratchAddress);
                 continue;
             }
-            serviceKicks();
+            if (serviceKicks()) {
+                watchRings();
+            }
             if (revents(FRONTEND_SLOT) != 0) {
                 if (!handleMessage()) {
                     return;
@@ -147,11 +151,18 @@ final class Connection implements AutoCloseable {
         }
     }
 
-    private void serviceKicks() {
+    /**
+     * Processes the rings that were kicked (or are polled).
+     *
+     * @return whether any ring was kicked
+     */
+    private boolean serviceKicks() {
+        boolean kicked = false;
         for (int i = 0; i < queues.length; i++) {
             VirtQueue queue = queues[i];
             short events = revents(FIRST_KICK_SLOT + i);
             if ((events & LibC.POLLIN) != 0) {
+                kicked = true;
                 if (queue.drainKick(scratchAddress)) {
                     queue.process();
                 } else {
@@ -166,6 +177,44 @@ final class Connection implements AutoCloseable {
             } else if (queue.polling()) {
                 queue.process();
             }
+        }
+        return kicked;
+    }
+
+    /**
+     * The device's ring polling ({@link VirtioDevice#ringPollNanos()}): after a
+     * kick, keeps taking buffers without kicks until none came for that long,
+     * the driver asked not to kick meanwhile; then asks for kicks again (each
+     * ring looked at once more) and returns to poll(2). Returns after
+     * {@link #MAX_RING_WATCH_NANOS} at the latest, so that frontend messages (a
+     * ring stop when the VM pauses) wait no longer than that behind a guest that
+     * never stops sending.
+     */
+    private void watchRings() {
+        long window = device.ringPollNanos();
+        if (window <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long end = now + MAX_RING_WATCH_NANOS;
+        long idleUntil = now + window;
+        while (now - idleUntil < 0 && now - end < 0) {
+            boolean took = false;
+            for (VirtQueue queue : queues) {
+                if (queue.hasAvailable()) {
+                    queue.process(true);
+                    took = true;
+                }
+            }
+            now = System.nanoTime();
+            if (took) {
+                idleUntil = now + window;
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        for (VirtQueue queue : queues) {
+            queue.process();
         }
     }
 

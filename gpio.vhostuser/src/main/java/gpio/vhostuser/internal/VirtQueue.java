@@ -485,9 +485,28 @@ final class VirtQueue {
 
     /**
      * Processes every available buffer, if the ring is started and enabled, and
-     * notifies the driver once at the end.
+     * notifies the driver once at the end. Then asks the driver for a kick on
+     * its next buffer.
      */
     void process() {
+        process(false);
+    }
+
+    /**
+     * Whether the ring is started and enabled and the driver made buffers
+     * available that were not processed yet; reads the available index, no lock.
+     */
+    boolean hasAvailable() {
+        return started() && enabled && !broken && loadAcquire(avail, 2) != lastAvail;
+    }
+
+    /**
+     * Processes every available buffer like {@link #process()}; when
+     * {@code keepKicksSuppressed}, leaves the driver asked not to kick, for a
+     * caller that goes on watching the ring ({@link #hasAvailable()}) and calls
+     * {@link #process()} when it stops.
+     */
+    void process(boolean keepKicksSuppressed) {
         if (!started() || !enabled || broken) {
             return;
         }
@@ -496,7 +515,7 @@ final class VirtQueue {
             suppressKicks();
         }
         try {
-            drain();
+            drain(keepKicksSuppressed);
         } finally {
             synchronized (this) {
                 batchActive = false;
@@ -505,7 +524,7 @@ final class VirtQueue {
         }
     }
 
-    private void drain() {
+    private void drain(boolean keepKicksSuppressed) {
         int availEventOffset = 4 + 8 * size;
         while (true) {
             int availIdx = loadAcquire(avail, 2);
@@ -515,6 +534,9 @@ final class VirtQueue {
                 LOG.log(Level.WARNING, "queue {0}: available index {1} is {2} ahead of {3}, more than the queue"
                         + " size {4}; the queue stops until it is set up again", index, availIdx, pending,
                         lastAvail, size);
+                return;
+            }
+            if (pending == 0 && keepKicksSuppressed) {
                 return;
             }
             if (pending == 0) {

@@ -36,6 +36,8 @@ final class EchoDevice implements VirtioDevice {
     final AtomicReference<Throwable> queueCountFailure = new AtomicReference<>();
     /** When set, {@link #handle} waits for it first: a device that holds the endpoint thread. */
     volatile CountDownLatch handleGate;
+    /** What {@link #ringPollNanos()} answers. */
+    volatile long ringPoll;
     private final long features;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
 
@@ -46,6 +48,11 @@ final class EchoDevice implements VirtioDevice {
     /** An echo device offering {@code features} instead of {@link #FEATURES}. */
     EchoDevice(long features) {
         this.features = features;
+    }
+
+    @Override
+    public long ringPollNanos() {
+        return ringPoll;
     }
 
     static byte configByte(int offset) {

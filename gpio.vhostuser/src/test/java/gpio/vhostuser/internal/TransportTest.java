@@ -149,6 +149,38 @@ class TransportTest {
         }
     }
 
+    /**
+     * With ring polling, requests sent one after the other are taken while the
+     * transport watches the ring: the frontend is asked not to kick for them.
+     * Without it, every request needs its kick. Frontend messages are still
+     * served while requests keep coming (a ring stop and start as on a VM
+     * pause).
+     */
+    @Test
+    void withRingPollingRequestsOneAfterTheOtherNeedNoKick() throws Exception {
+        int roundTrips = 1000;
+        try (VhostUserFrontend frontend = VhostUserFrontend.connect(socketPath)) {
+            frontend.negotiate(VhostUserFrontend.VIRTIO_F_VERSION_1 | VhostUserFrontend.VIRTIO_RING_F_EVENT_IDX);
+            FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(64).withEventIdx());
+            for (int i = 0; i < roundTrips; i++) {
+                frontend.roundTrip(queue, new byte[] {(byte) i}, 1, TIMEOUT);
+            }
+            assertEquals(0, queue.suppressedKicks(), "without polling every request is kicked");
+
+            device.ringPoll = Duration.ofMillis(1).toNanos();
+            for (int i = 0; i < roundTrips; i++) {
+                frontend.roundTrip(queue, new byte[] {(byte) i}, 1, TIMEOUT);
+            }
+            assertTrue(queue.suppressedKicks() > roundTrips / 4, "with polling, requests taken without a kick: "
+                    + queue.suppressedKicks() + " of " + roundTrips);
+
+            int base = frontend.stopQueue(0);
+            frontend.resumeQueue(queue, base);
+            assertArrayEquals(new byte[] {8}, frontend.roundTrip(queue, new byte[] {7}, 1, TIMEOUT).written(),
+                    "served after a ring stop and start");
+        }
+    }
+
     @Test
     void aDeviceFailingAsAFrontendConnectsCostsOnlyThatFrontend() throws Exception {
         device.queueCountFailure.set(new IllegalStateException("injected device failure"));

@@ -18,10 +18,14 @@ import org.osgi.framework.InvalidSyntaxException;
  * @param socketPath where the endpoint listens
  * @param socketMode the socket file's permissions
  * @param workerThreads the number of worker threads
+ * @param ringPoll how long the transport watches the rings after a request
  * @param options what the device itself needs
  */
-record DeviceSettings(Path socketPath, Set<PosixFilePermission> socketMode, int workerThreads,
+record DeviceSettings(Path socketPath, Set<PosixFilePermission> socketMode, int workerThreads, Duration ringPoll,
         DeviceOptions options) {
+
+    /** The longest ring polling window, in microseconds. */
+    static final int MAX_RING_POLL_MICROS = 1000;
 
     /**
      * Checks a configuration.
@@ -75,6 +79,10 @@ record DeviceSettings(Path socketPath, Set<PosixFilePermission> socketMode, int 
         if (workers < 1 || workers > 64) {
             throw new IllegalArgumentException("worker.threads " + workers + " is outside 1..64");
         }
+        int ringPoll = config.ring_poll_us();
+        if (ringPoll < 0 || ringPoll > MAX_RING_POLL_MICROS) {
+            throw new IllegalArgumentException("ring.poll.us " + ringPoll + " is outside 0.." + MAX_RING_POLL_MICROS);
+        }
         String consumer = config.consumer() == null ? "" : config.consumer().trim();
         if (LineNames.problem(consumer) != null) {
             throw new IllegalArgumentException("consumer \"" + consumer + "\" is not 7-bit ASCII");
@@ -82,12 +90,12 @@ record DeviceSettings(Path socketPath, Set<PosixFilePermission> socketMode, int 
         LineMap lineMap = LineMap.parse(config.lines(), config.line_names(), config.lines_readonly(),
                 config.safe_state());
         DeviceOptions options = new DeviceOptions(lineMap, consumer, config.interrupts(), Duration.ofMillis(timeout));
-        return new DeviceSettings(socketPath, mode, workers, options);
+        return new DeviceSettings(socketPath, mode, workers, Duration.ofNanos(ringPoll * 1000L), options);
     }
 
     /**
      * Whether a change to {@code next} can be applied to a running device
-     * without restarting it (only the socket path or mode differ).
+     * without restarting it (only the socket path or mode or the ring polling differ).
      *
      * @param next the new settings
      * @return {@code true} when the device can stay

@@ -86,6 +86,7 @@ final class GpioDevice implements VirtioDevice {
     /** Status byte OK followed by the names block; replaced whole. */
     private volatile byte[] namesResponse;
     private volatile boolean interruptsNegotiated;
+    private volatile long ringPollNanos;
     /**
      * What the guest of the last connection had set, from {@link #queueClosed} or
      * from an earlier run of the gateway, until the next requestq start takes it
@@ -150,6 +151,21 @@ final class GpioDevice implements VirtioDevice {
                 line.rebind();
             }
         }
+    }
+
+    /**
+     * Sets how long the transport watches the rings after a request
+     * ({@link #ringPollNanos()}); applies from the transport's next batch on.
+     *
+     * @param window the time, zero for no polling
+     */
+    void pollRings(Duration window) {
+        ringPollNanos = window.toNanos();
+    }
+
+    @Override
+    public long ringPollNanos() {
+        return ringPollNanos;
     }
 
     /**

@@ -383,6 +383,7 @@ public final class VirtioGpioComponent implements DeviceStatus {
         } else if (!next.socketMode().equals(settings.socketMode())) {
             Files.setPosixFilePermissions(next.socketPath(), next.socketMode());
         }
+        device.pollRings(next.ringPoll());
         settings = next;
         return null;
     }
@@ -422,6 +423,7 @@ public final class VirtioGpioComponent implements DeviceStatus {
                 () -> created[0].expireStuckRequests(System.nanoTime()), WATCHDOG_PERIOD, deviceLog);
         GpioDevice newDevice = new GpioDevice(next.options(), startedThreads, deviceLog);
         created[0] = newDevice;
+        newDevice.pollRings(next.ringPoll());
         if (next.options().lineMap().composed()) {
             bindLabels(newDevice, next.options().lineMap());
         } else {

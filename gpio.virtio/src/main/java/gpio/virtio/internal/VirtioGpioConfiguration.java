@@ -141,4 +141,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Threads that carry out controller calls for this device (1 to 64); requests for"
                     + " different lines run in parallel up to this number. Default 2.")
     int worker_threads() default 2;
+
+    /**
+     * Property {@code ring.poll.us}.
+     *
+     * @return the ring polling window in microseconds
+     */
+    @AttributeDefinition(name = "Ring polling (us)", min = "0", max = "1000",
+            description = "After a request, the transport thread keeps watching the guest's rings for this many"
+                    + " microseconds (0 to 1000) before it sleeps until the guest's next notification: requests"
+                    + " arriving meanwhile are taken at once, without waking a thread, and the guest does not have"
+                    + " to notify. Lowers latency for a guest sending request after request (bit-banging, a control"
+                    + " loop), at the cost of one CPU kept busy for up to this long after every request. Changing it"
+                    + " applies at once. Default 0: no polling.")
+    int ring_poll_us() default 0;
 }

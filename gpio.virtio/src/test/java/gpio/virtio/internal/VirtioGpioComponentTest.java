@@ -128,6 +128,11 @@ class VirtioGpioComponentTest {
 
     static VirtioGpioConfiguration config(String path, String mode, String target, String lines, String readOnly,
             String[] safeStates, int timeoutMillis, int workers, String... names) {
+        return config(path, mode, target, lines, readOnly, safeStates, timeoutMillis, workers, 0, names);
+    }
+
+    static VirtioGpioConfiguration config(String path, String mode, String target, String lines, String readOnly,
+            String[] safeStates, int timeoutMillis, int workers, int ringPollMicros, String... names) {
         return new VirtioGpioConfiguration() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -187,6 +192,11 @@ class VirtioGpioComponentTest {
             @Override
             public int worker_threads() {
                 return workers;
+            }
+
+            @Override
+            public int ring_poll_us() {
+                return ringPollMicros;
             }
         };
     }
@@ -261,6 +271,23 @@ class VirtioGpioComponentTest {
 
         component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
         assertTrue(second.closed);
+    }
+
+    @Test
+    void ringPollingChangesApplyToTheRunningDeviceAndOutOfRangeIsRefused() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        VirtioGpioComponent component = activated(transport, config("/tmp/a", "rw-------", "(gpio.label=x)", ""),
+                null);
+        FakeEndpoint endpoint = transport.opened.get(0);
+        assertEquals(0, endpoint.device.ringPollNanos(), "no polling by default");
+
+        component.modified(config("/tmp/a", "rw-------", "(gpio.label=x)", "", "", new String[0], 5000, 2, 50));
+        assertEquals(1, transport.opened.size(), "the device stays");
+        assertEquals(50_000, endpoint.device.ringPollNanos());
+
+        assertTrue(refusal(config("/tmp/a", "rw-------", "(gpio.label=x)", "", "", new String[0], 5000, 2, 1001))
+                .startsWith("ring.poll.us 1001 is outside 0..1000"));
+        component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
     }
 
     @Test
