@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 import org.newsclub.net.unix.AFUNIXSocket;
 
@@ -72,6 +73,12 @@ final class Connection implements AutoCloseable {
     private final MessageChannel channel;
     /** The pollfd array, followed by 8 bytes of scratch for draining eventfds. */
     private final Memory pollFds;
+    /**
+     * The pollfd array seen from Java: a direct buffer's accesses are compiled
+     * to plain loads and stores, where each {@link Memory} accessor is a native
+     * call, and the loop sets and reads a dozen fields per wake-up.
+     */
+    private final ByteBuffer pollFdFields;
     private final long scratchAddress;
 
     private volatile long negotiatedFeatures;
@@ -92,6 +99,7 @@ final class Connection implements AutoCloseable {
         this.channel = new MessageChannel(socket, name);
         long pollFdsSize = (long) LibC.POLLFD_SIZE * (FIRST_KICK_SLOT + queues.length);
         this.pollFds = new Memory(pollFdsSize + U64_SIZE);
+        this.pollFdFields = pollFds.getByteBuffer(0, pollFdsSize).order(ByteOrder.nativeOrder());
         this.scratchAddress = Pointer.nativeValue(pollFds) + pollFdsSize;
     }
 
@@ -219,14 +227,14 @@ final class Connection implements AutoCloseable {
     }
 
     private void setPollFd(int slot, int fd) {
-        long at = (long) slot * LibC.POLLFD_SIZE;
-        pollFds.setInt(at, fd);
-        pollFds.setShort(at + 4, LibC.POLLIN);
-        pollFds.setShort(at + 6, (short) 0);
+        int at = slot * LibC.POLLFD_SIZE;
+        pollFdFields.putInt(at, fd);
+        pollFdFields.putShort(at + 4, LibC.POLLIN);
+        pollFdFields.putShort(at + 6, (short) 0);
     }
 
     private short revents(int slot) {
-        return pollFds.getShort((long) slot * LibC.POLLFD_SIZE + 6);
+        return pollFdFields.getShort(slot * LibC.POLLFD_SIZE + 6);
     }
 
     /**
