@@ -449,7 +449,16 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
      */
     private boolean callsCannotBlock(GpioController target) {
         GpioController bound = state.controller();
-        return (target == null || target.nonBlocking()) && (bound == target || bound == null || bound.nonBlocking());
+        return cannotBlock(target) && (bound == target || cannotBlock(bound));
+    }
+
+    /** A controller that fails to answer (a backend bug) may block, as far as the device knows. */
+    private static boolean cannotBlock(GpioController controller) {
+        try {
+            return controller == null || controller.nonBlocking();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
 
     /** Takes the next item under the monitor, or unschedules the queue when there is none. */
