@@ -108,6 +108,20 @@ class FastPathOverVhostUserTest {
     }
 
     @Test
+    void aControllerThatFailsToSayWhetherItBlocksIsServedByTheWorkers() throws Exception {
+        fast.declareNonBlocking(true);
+        fast.failNonBlocking();
+        threaded = new ThreadedDevice("failing", 2, Duration.ofMillis(400), fast);
+        try (FrontendGuest guest = connect(threaded.device())) {
+            answer(guest.submit(MSG_SET_DIRECTION, 0, DIRECTION_OUT), STATUS_OK);
+            answer(guest.submit(MSG_SET_VALUE, 0, 1), STATUS_OK);
+            assertEquals(1, answer(guest.submit(MSG_GET_VALUE, 0, 0), STATUS_OK));
+            Set<String> threads = fast.callThreadsSince(0);
+            assertFalse(threads.contains(ENDPOINT_THREAD + socket()), "no call on the endpoint thread: " + threads);
+        }
+    }
+
+    @Test
     void afterASwapToAControllerThatMayBlockNoCallRunsOnTheEndpointThread() throws Exception {
         fast.declareNonBlocking(true);
         threaded = new ThreadedDevice("swap", 2, Duration.ofMillis(400), fast);

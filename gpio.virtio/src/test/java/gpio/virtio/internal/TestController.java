@@ -35,6 +35,7 @@ final class TestController implements GpioController {
     /** The name of the thread each entry of {@link #calls} was made on. */
     private final List<String> callThreads = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean nonBlocking;
+    private volatile boolean nonBlockingFails;
     private Throwable nextFailure;
     private volatile CountDownLatch gate;
     private volatile Set<Integer> gatedOffsets = Set.of();
@@ -54,8 +55,16 @@ final class TestController implements GpioController {
         nonBlocking = declared;
     }
 
+    /** From now on {@link #nonBlocking()} throws, as a broken backend would. */
+    void failNonBlocking() {
+        nonBlockingFails = true;
+    }
+
     @Override
     public boolean nonBlocking() {
+        if (nonBlockingFails) {
+            throw new IllegalStateException("injected nonBlocking() failure");
+        }
         return nonBlocking;
     }
 
