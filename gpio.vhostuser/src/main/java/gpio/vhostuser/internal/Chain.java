@@ -137,10 +137,9 @@ final class Chain implements DescriptorChain {
         return pending;
     }
 
-    void handOut() {
-        synchronized (queue) {
-            pending = true;
-        }
+    /** Hands the loaded chain to the device; call with the queue's monitor held. */
+    void handOutLocked() {
+        pending = true;
     }
 
     @Override

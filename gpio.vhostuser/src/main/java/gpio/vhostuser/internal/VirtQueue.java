@@ -607,6 +607,9 @@ final class VirtQueue {
             return null;
         }
         Chain chain;
+        String fault;
+        // One lock for the lookup, the load and the hand-out: a completing thread
+        // waits a few descriptors' reads at most.
         synchronized (this) {
             chain = chains[head];
             if (chain == null) {
@@ -621,19 +624,20 @@ final class VirtQueue {
                 }
                 return null;
             }
+            fault = chain.load(desc, size, indirect, memory, indirectScratch);
+            if (fault == null) {
+                chain.handOutLocked();
+            } else {
+                pushUsed(head, 0);
+            }
         }
-        String fault = chain.load(desc, size, indirect, memory, indirectScratch);
         if (fault != null) {
             if (shouldLogFault()) {
                 LOG.log(Level.WARNING, "queue {0}: chain at descriptor {1} refused: {2}; returned empty (fault {3}"
                         + " of this ring)", index, head, fault, faults);
             }
-            synchronized (this) {
-                pushUsed(head, 0);
-            }
             return null;
         }
-        chain.handOut();
         return chain;
     }
 

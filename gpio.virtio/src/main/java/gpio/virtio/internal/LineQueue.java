@@ -122,6 +122,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private static final int EDGES = 5;
     private static final int REBIND = 6;
     private static final int RESTORE = 7;
+    /** {@link #drain} is to take the next item itself. */
+    private static final int NOT_TAKEN = -1;
     /**
      * The most items the transport thread carries out for one line in one go
      * before it leaves the rest to a worker, so that a line flooded with edges
@@ -207,15 +209,19 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
      * @param value the message value, as parsed from the request
      */
     void submitRequest(DescriptorChain chain, int type, int value) {
+        GpioController target = device.controller(source);
+        int work;
         synchronized (this) {
-            requests.add(chain, type, value, System.nanoTime());
-            if (scheduled || !callsCannotBlock(device.controller(source))) {
+            long now = System.nanoTime();
+            requests.add(chain, type, value, now);
+            if (scheduled || !callsCannotBlock(target)) {
                 schedule();
                 return;
             }
             scheduled = true; // the calling thread drains: no worker takes the line meanwhile
+            work = takeLocked(now); // in the same lock: the fast path's first item costs no second one
         }
-        drain(true);
+        drain(true, work, target);
     }
 
     /**
@@ -397,7 +403,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     /** A worker drains the queue. */
     @Override
     public void run() {
-        drain(false);
+        drain(false, NOT_TAKEN, null);
     }
 
     /**
@@ -407,16 +413,22 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
      * make may block (see {@link #callsCannotBlock}), and at most
      * {@link #INLINE_ITEMS} of them: otherwise the queue, still scheduled, is
      * handed to a worker, which goes on where the transport thread stopped.
+     *
+     * @param taken the first item, already taken for {@code takenTarget}, or {@link #NOT_TAKEN}
      */
-    private void drain(boolean inline) {
-        for (int items = 0;; items++) {
-            // Read once per item: a swap after this point is taken up before the next item.
-            GpioController target = device.controller(source);
-            if (inline && (items == INLINE_ITEMS || !callsCannotBlock(target))) {
-                executor.execute(this);
-                return;
+    private void drain(boolean inline, int taken, GpioController takenTarget) {
+        int work = taken;
+        GpioController target = takenTarget;
+        for (int items = 0;; items++, work = NOT_TAKEN) {
+            if (work == NOT_TAKEN) {
+                // Read once per item: a swap after this point is taken up before the next item.
+                target = device.controller(source);
+                if (inline && (items == INLINE_ITEMS || !callsCannotBlock(target))) {
+                    executor.execute(this);
+                    return;
+                }
+                work = take();
             }
-            int work = take();
             if (work == IDLE) {
                 return;
             }
@@ -463,8 +475,13 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
 
     /** Takes the next item under the monitor, or unschedules the queue when there is none. */
     private synchronized int take() {
+        return takeLocked(System.nanoTime());
+    }
+
+    /** {@link #take()} with the monitor held, {@code now} a {@link System#nanoTime()}. */
+    private int takeLocked(long now) {
         carryingOut = true;
-        carryingOutSince = System.nanoTime();
+        carryingOutSince = now;
         if (resetPending) {
             retryOnWorker = false; // void, like every request before the reset
             return RESET; // cleared once the reset has run (refuses eventq completions until then)
