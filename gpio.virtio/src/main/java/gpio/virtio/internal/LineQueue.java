@@ -124,6 +124,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private static final int RESTORE = 7;
     /** {@link #drain} is to take the next item itself. */
     private static final int NOT_TAKEN = -1;
+    /** Nothing taken: the transport thread may not carry out the next item, a worker is to. */
+    private static final int HAND_OFF = -2;
     /**
      * The most items the transport thread carries out for one line in one go
      * before it leaves the rest to a worker, so that a line flooded with edges
@@ -166,7 +168,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private boolean carryingOut;
     private long carryingOutSince;
 
-    // The item the drainer took; drainer only.
+    // The item the drainer took, and the controller to carry it out on; drainer only.
+    private GpioController takenTarget;
     private DescriptorChain takenChain;
     private int takenType;
     private int takenValue;
@@ -209,19 +212,17 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
      * @param value the message value, as parsed from the request
      */
     void submitRequest(DescriptorChain chain, int type, int value) {
-        GpioController target = device.controller(source);
         int work;
         synchronized (this) {
             long now = System.nanoTime();
             requests.add(chain, type, value, now);
-            if (scheduled || !callsCannotBlock(target)) {
-                schedule();
+            if (scheduled) {
                 return;
             }
             scheduled = true; // the calling thread drains: no worker takes the line meanwhile
-            work = takeLocked(now); // in the same lock: the fast path's first item costs no second one
+            work = takeLocked(now, true); // in the same lock: the fast path's first item costs no second one
         }
-        drain(true, work, target);
+        drain(true, work);
     }
 
     /**
@@ -403,7 +404,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     /** A worker drains the queue. */
     @Override
     public void run() {
-        drain(false, NOT_TAKEN, null);
+        drain(false, NOT_TAKEN);
     }
 
     /**
@@ -414,26 +415,23 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
      * {@link #INLINE_ITEMS} of them: otherwise the queue, still scheduled, is
      * handed to a worker, which goes on where the transport thread stopped.
      *
-     * @param taken the first item, already taken for {@code takenTarget}, or {@link #NOT_TAKEN}
+     * @param taken the first item, already taken, or {@link #NOT_TAKEN}
      */
-    private void drain(boolean inline, int taken, GpioController takenTarget) {
+    private void drain(boolean inline, int taken) {
         int work = taken;
-        GpioController target = takenTarget;
         for (int items = 0;; items++, work = NOT_TAKEN) {
             if (work == NOT_TAKEN) {
-                // Read once per item: a swap after this point is taken up before the next item.
-                target = device.controller(source);
-                if (inline && (items == INLINE_ITEMS || !callsCannotBlock(target))) {
-                    executor.execute(this);
-                    return;
-                }
-                work = take();
+                work = inline && items == INLINE_ITEMS ? HAND_OFF : take(inline);
+            }
+            if (work == HAND_OFF) {
+                executor.execute(this);
+                return;
             }
             if (work == IDLE) {
                 return;
             }
             try {
-                carryOut(work, target, inline);
+                carryOut(work, inline);
             } catch (Throwable e) {
                 // Whatever escaped (a fault in guest memory, a bug) ends this item, not the line or the worker.
                 log.guestError(line, "unexpected " + e + " while " + doing(work) + "; the line goes on");
@@ -474,12 +472,22 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     }
 
     /** Takes the next item under the monitor, or unschedules the queue when there is none. */
-    private synchronized int take() {
-        return takeLocked(System.nanoTime());
+    private synchronized int take(boolean inline) {
+        return takeLocked(System.nanoTime(), inline);
     }
 
-    /** {@link #take()} with the monitor held, {@code now} a {@link System#nanoTime()}. */
-    private int takeLocked(long now) {
+    /**
+     * {@link #take} with the monitor held, {@code now} a {@link System#nanoTime()};
+     * on the transport thread ({@code inline}) {@link #HAND_OFF} when the next
+     * item may call a controller that can block.
+     */
+    private int takeLocked(long now, boolean inline) {
+        // Read under the monitor, which rebind() takes after a swap: either this sees
+        // the new controller, or the swap's rebind comes later and is taken next.
+        takenTarget = device.controller(source);
+        if (inline && !callsCannotBlock(takenTarget)) {
+            return HAND_OFF;
+        }
         carryingOut = true;
         carryingOutSince = now;
         if (resetPending) {
@@ -528,7 +536,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         return IDLE;
     }
 
-    private void carryOut(int work, GpioController target, boolean inline) {
+    private void carryOut(int work, boolean inline) {
         if (work == RESET) {
             try {
                 state.reset();
@@ -546,8 +554,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
             state.discard();
             return;
         }
-        if (state.controller() != target) {
-            state.rebind(target);
+        if (state.controller() != takenTarget) {
+            state.rebind(takenTarget);
         }
         if (work == RESTORE) {
             state.restore(takenSetting);

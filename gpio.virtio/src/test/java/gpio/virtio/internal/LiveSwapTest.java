@@ -145,6 +145,22 @@ class LiveSwapTest {
     }
 
     @Test
+    void aSwapDuringTheDrainOfAnotherItemStillMovesTheLine() throws InterruptedException {
+        // A swap that lands while a worker takes an eventq buffer for the line must
+        // still move the line's edge watch, whichever of the two comes first.
+        assertOk(call(MSG_SET_DIRECTION, 1, DIRECTION_IN), 0);
+        assertOk(call(MSG_SET_IRQ_TYPE, 1, IRQ_TYPE_EDGE_BOTH), 0);
+        TestController[] sides = {first, second};
+        for (int round = 1; round <= 300; round++) {
+            TestController next = sides[round & 1];
+            device.handle(EVENT_QUEUE, irq(1));
+            device.setController(next);
+            int r = round;
+            Await.until("round " + r + ": line 1 watched on the new controller", () -> next.isWatched(1));
+        }
+    }
+
+    @Test
     void latchedEdgeAndLevelSurviveASwap() throws InterruptedException {
         assertOk(call(MSG_SET_DIRECTION, 1, DIRECTION_IN), 0);
         assertOk(call(MSG_SET_IRQ_TYPE, 1, IRQ_TYPE_EDGE_BOTH), 0);
