@@ -264,6 +264,15 @@ public final class FrontendQueue {
     }
 
     /**
+     * The first byte the backend wrote into the buffer of {@code token}, which
+     * {@link #pollToken} or {@link #awaitToken} returned and which was not
+     * submitted again since (for benchmarks).
+     */
+    public byte firstWrittenByte(int token) {
+        return memory.view(writableAddress[token], 1).get(0);
+    }
+
+    /**
      * Waits for the next used buffer like {@link #await} and returns its token
      * without copying the written bytes out (for benchmarks).
      *

@@ -9,245 +9,408 @@ import static gpio.virtio.internal.VirtioGpio.MSG_SET_DIRECTION;
 import static gpio.virtio.internal.VirtioGpio.MSG_SET_IRQ_TYPE;
 import static gpio.virtio.internal.VirtioGpio.MSG_SET_VALUE;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
 
-import org.osgi.service.component.ComponentConstants;
-
-import gpio.api.GpioController;
-import gpio.sim.GpioSimulator;
-import gpio.sim.internal.SimChips;
-import gpio.vhostuser.internal.VhostUserTransportComponent;
+import gpio.vhostuser.frontend.FrontendQueue;
 
 /**
- * Measures the device through the real transport with the simulator:
- * GET_VALUE and SET_VALUE round trips with 1, 16 and 64 requests in flight
- * (one per line, as the Linux driver sends them), and the interrupt latency
- * from a simulated edge to the eventq buffer seen by the frontend. Prints a
- * table. Not a test: run with {@code mvn -B -pl gpio.virtio -am -Pbench verify}.
+ * The device's performance as a guest sees it, side by side with the rust-vmm
+ * reference backend when one is given. Not a test: run with
+ * {@code mvn -B -pl gpio.virtio -am -Pbench verify}, optionally with
+ * {@code -Dbench.reference=<path of a vhost-device-gpio binary built with its
+ * mock_gpio feature>}, {@code -Dbench.pollUs=N} (also measure the device with
+ * {@code ring.poll.us} N) and {@code -Dbench.seconds=N} (length of a round, 2).
  *
- * <p>With {@code -Dbench.reference=<path of vhost-device-gpio>} (built by
- * {@code gpio.virtio/bench/build-reference.sh}), it also starts the rust-vmm
- * reference backend with its mock GPIO and runs the same GET_VALUE rounds
- * against it through the same frontend, alternating with this device round by
- * round, and reports for both the backend's CPU time per request: the
- * reference process's, and for this device the JVM's minus the frontend
- * thread's (so the JVM's own GC and JIT threads count against the device).
+ * <p>Every backend runs as a process of its own ({@link BenchDevice} for this
+ * device, with the default settings and the simulator; the reference with its
+ * mock chip), driven by the same single-threaded frontend in this JVM, as a guest
+ * driver does: one request per line, {@code depth} of them in flight, each
+ * answer followed by the next request for that line, a kick after each (left out
+ * when the backend suppresses it), sleeping on the call eventfd when nothing is
+ * there. Latency runs from just before the submit to the answer seen.
+ *
+ * <p>Two conditions: the machine as it is, then with two CPU-bound processes at
+ * normal priority started by the benchmark (as two busy guests beside ours).
+ * For GET_VALUE and SET_VALUE (the value toggled on every request) at depths 1,
+ * 16 and 64, rounds of the backends alternate, so that each sees the same load.
+ * For each round: requests/s; p50, p99 and p99.9 latency; the backend process's
+ * CPU time per request (utime + stime, all its threads, GC and JIT included);
+ * its context switches per request (voluntary and involuntary, summed over its
+ * threads: each is a wake-up or a preemption). Then, for this device only (the
+ * reference's mock chip makes no edges), the latency from a simulated edge to
+ * the eventq completion seen by the frontend.
  */
 final class GpioBenchmark {
 
-    /** Lines driven by the round trips; one more line, an input, takes the interrupts. */
+    /** Lines driven by the round trips; one more line, an input, takes the edges. */
     private static final int LINES = 64;
-    private static final int WARMUP = 5_000;
-    private static final int MEASURED = 50_000;
-    private static final int IRQ_ROUNDS = 2_000;
-    /** Alternating rounds of each backend per depth in the side-by-side. */
-    private static final int SIDE_BY_SIDE_ROUNDS = 3;
-    /**
-     * Requests per side-by-side round: enough for CPU times, which /proc counts
-     * in 10 ms ticks, to be a few per cent accurate at depth 64.
-     */
-    private static final int SIDE_BY_SIDE_MEASURED = 200_000;
+    private static final int[] DEPTHS = {1, 16, 64};
+    private static final int ROUNDS = 3;
+    private static final int BUSY_LOOPS = 2;
+    private static final int EDGES = 2_000;
+    private static final Duration WARM_UP = Duration.ofSeconds(3);
+    private static final Duration ROUND_WARM_UP = Duration.ofMillis(200);
+    private static final Duration WAIT = Duration.ofSeconds(10);
     /** Clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on Linux). */
     private static final double TICKS_PER_SECOND = 100;
+    private static final int MAX_SAMPLES = 8_000_000;
 
     private GpioBenchmark() {
     }
 
-    /**
-     * Runs the benchmark and prints the table.
-     *
-     * @param args none
-     * @throws Exception when the device fails
-     */
     public static void main(String[] args) throws Exception {
+        Duration round = Duration.ofSeconds(Long.getLong("bench.seconds", 2));
+        int pollMicros = Integer.getInteger("bench.pollUs", 0);
+        String reference = System.getProperty("bench.reference", "");
         Path dir = Files.createTempDirectory("gpio-bench");
-        String[] names = new String[LINES + 1];
-        Arrays.fill(names, "");
-        Object chip = SimChips.create("bench", names);
-        VhostUserTransportComponent transport = new VhostUserTransportComponent();
-        Path socket = dir.resolve("bench.sock");
-        VirtioGpioComponent component = VirtioGpioComponentTest.activated(transport,
-                VirtioGpioComponentTest.config(socket.toString(), "rw-------", "(gpio.label=bench)", ""),
-                (GpioController) chip);
-        try (FrontendGuest guest = new FrontendGuest(socket, 256)) {
-            for (int line = 0; line < LINES; line++) {
-                guest.call(MSG_SET_DIRECTION, line, DIRECTION_OUT);
+        List<Backend> backends = new ArrayList<>();
+        try {
+            backends.add(Backend.device("vgpio", dir, 0));
+            if (pollMicros > 0) {
+                backends.add(Backend.device("vgpio poll " + pollMicros + "us", dir, pollMicros));
             }
-            guest.call(MSG_SET_DIRECTION, LINES, DIRECTION_IN);
-            StringBuilder table = new StringBuilder("\nmessage    depth   ops/s    mean us  p50 us  p99 us\n");
-            for (int depth : new int[] {1, 16, 64}) {
-                table.append(measure(guest, "GET_VALUE", MSG_GET_VALUE, depth, 0));
-                table.append(measure(guest, "SET_VALUE", MSG_SET_VALUE, depth, 1));
-            }
-            table.append(irqLatency(guest, (GpioSimulator) chip));
-            System.out.println(table);
-            String reference = System.getProperty("reference", "");
             if (!reference.isEmpty()) {
-                System.out.println(sideBySide(guest, Path.of(reference), dir));
+                backends.add(Backend.reference(Path.of(reference), dir));
             }
+            System.out.printf(Locale.ROOT, "%nvirtio-gpio benchmark: %d CPUs, %s, Java %s, rounds of %d s,"
+                    + " load average %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
+                    System.getProperty("java.version"), round.toSeconds(), loadAverage());
+            long[] samples = new long[MAX_SAMPLES];
+            for (Backend backend : backends) {
+                run(backend, MSG_GET_VALUE, 16, WARM_UP, samples);
+                run(backend, MSG_SET_VALUE, 16, WARM_UP, samples);
+                if (backend.makesEdges()) {
+                    edges(backend, samples);
+                }
+            }
+            Summary summary = new Summary();
+            System.out.printf("%-6s %-9s %5s %-18s %9s %8s %8s %8s %9s %8s%n", "load", "message", "depth", "backend",
+                    "req/s", "p50 us", "p99 us", "p99.9 us", "CPU us/r", "ctx/req");
+            for (boolean busy : new boolean[] {false, true}) {
+                List<Process> loops = busy ? busyLoops() : List.of();
+                String condition = busy ? "busy" : "idle";
+                try {
+                    for (int type : new int[] {MSG_GET_VALUE, MSG_SET_VALUE}) {
+                        for (int depth : DEPTHS) {
+                            for (int r = 0; r < ROUNDS; r++) {
+                                for (Backend backend : backends) {
+                                    run(backend, type, depth, ROUND_WARM_UP, samples);
+                                    Figures f = measure(backend, type, depth, round, samples);
+                                    System.out.println(f.row(condition, messageName(type), depth, backend.name));
+                                    summary.add(condition + " | " + messageName(type) + " | " + depth + " | "
+                                            + backend.name, f);
+                                }
+                            }
+                        }
+                    }
+                    for (Backend backend : backends) {
+                        if (backend.makesEdges()) {
+                            Figures f = edges(backend, samples);
+                            System.out.println(f.row(condition, "edge", 1, backend.name));
+                            summary.add(condition + " | edge to eventq | 1 | " + backend.name, f);
+                        }
+                    }
+                } finally {
+                    for (Process loop : loops) {
+                        loop.destroy();
+                        loop.waitFor();
+                    }
+                }
+            }
+            System.out.println("\nload average after: " + loadAverage() + "; ranges over " + ROUNDS
+                    + " rounds (edges: one run of " + EDGES + ")\n");
+            System.out.println(summary);
         } finally {
-            component.deactivate(ComponentConstants.DEACTIVATION_REASON_DISPOSED);
-            transport.close();
-            SimChips.close(chip);
-            Files.deleteIfExists(socket);
+            for (Backend backend : backends) {
+                backend.close();
+            }
+            try (Stream<Path> left = Files.list(dir)) {
+                for (Path p : left.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
             Files.deleteIfExists(dir);
         }
     }
 
-    private static String measure(Guest guest, String name, int type, int depth, int value) throws Exception {
-        return measure(guest, name, type, depth, value, MEASURED, () -> 0).row;
+    /** Two processes that only burn CPU, at normal priority, as busy guests beside ours. */
+    private static List<Process> busyLoops() throws IOException {
+        List<Process> loops = new ArrayList<>();
+        for (int i = 0; i < BUSY_LOOPS; i++) {
+            loops.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+        }
+        return loops;
     }
 
-    /** A round's figures and the backend CPU it cost. */
-    private record Round(String row, double cpuMicrosPerRequest) {
+    /** What one round measured. */
+    private record Figures(double perSecond, double p50, double p99, double p999, double cpuMicros,
+            double switches) {
+
+        String row(String condition, String message, int depth, String backend) {
+            return String.format(Locale.ROOT, "%-6s %-9s %5d %-18s %9.0f %8.1f %8.1f %8.1f %9.2f %8.2f", condition,
+                    message, depth, backend, perSecond, p50, p99, p999, cpuMicros, switches);
+        }
     }
 
-    private static Round measure(Guest guest, String name, int type, int depth, int value, int count,
-            CpuClock backendCpu) throws Exception {
-        run(guest, type, depth, value, WARMUP, null);
-        long[] latencies = new long[count];
-        double cpuBefore = backendCpu.seconds();
+    private static Figures measure(Backend backend, int type, int depth, Duration length, long[] samples)
+            throws Exception {
+        double cpu = backend.cpuSeconds();
+        long switches = backend.contextSwitches();
         long start = System.nanoTime();
-        run(guest, type, depth, value, count, latencies);
+        int count = run(backend, type, depth, length, samples);
         long elapsed = System.nanoTime() - start;
-        double cpuMicros = (backendCpu.seconds() - cpuBefore) * 1e6 / count;
-        return new Round(row(name, depth, count * 1e9 / elapsed, latencies), cpuMicros);
+        double cpuMicros = (backend.cpuSeconds() - cpu) * 1e6 / count;
+        double switchesPerRequest = (double) (backend.contextSwitches() - switches) / count;
+        return figures(samples, count, count * 1e9 / elapsed, cpuMicros, switchesPerRequest);
     }
 
-    /** CPU seconds a backend has used so far. */
-    private interface CpuClock {
-        double seconds() throws IOException;
+    private static Figures figures(long[] samples, int count, double perSecond, double cpuMicros, double switches) {
+        Arrays.sort(samples, 0, count);
+        return new Figures(perSecond, samples[count / 2] / 1e3, samples[(int) (count * 0.99)] / 1e3,
+                samples[(int) (count * 0.999)] / 1e3, cpuMicros, switches);
     }
 
     /**
-     * GET_VALUE rounds on this device and on the reference backend, alternating,
-     * so that both see the same machine load.
+     * Keeps {@code depth} requests in flight, one per line, for {@code length}.
+     *
+     * @return how many were answered; their latencies are in {@code samples}
      */
-    private static String sideBySide(Guest ours, Path referenceBinary, Path dir) throws Exception {
-        Path socket = dir.resolve("reference.sock");
-        // The reference appends the guest's index to the socket path; "s65" is
-        // its mock GPIO chip with as many lines as this device has.
-        Process reference = new ProcessBuilder(referenceBinary.toString(), "-s", socket.toString(), "-l",
-                "s" + (LINES + 1)).redirectErrorStream(true).redirectOutput(dir.resolve("reference.log").toFile())
-                .start();
-        Path referenceSocket = dir.resolve("reference.sock0");
-        try {
-            Await.until("the reference's socket", () -> Files.exists(referenceSocket));
-            try (FrontendGuest theirs = new FrontendGuest(referenceSocket, 256)) {
-                // As the Linux driver's direction_output: the value first (the
-                // reference refuses an output without one), then the direction.
-                for (int line = 0; line < LINES; line++) {
-                    expectOk(theirs.call(MSG_SET_VALUE, line, 0), "SET_VALUE");
-                    expectOk(theirs.call(MSG_SET_DIRECTION, line, DIRECTION_OUT), "SET_DIRECTION");
+    private static int run(Backend backend, int type, int depth, Duration length, long[] samples)
+            throws Exception {
+        FrontendQueue queue = backend.guest.requestQueue();
+        byte[][] requests = backend.requests(type);
+        long[] sentAt = new long[queue.size()];
+        int[] lineOf = new int[queue.size()];
+        int[] nextValue = new int[LINES];
+        for (int line = 0; line < depth; line++) {
+            long at = System.nanoTime();
+            sentAt[submit(queue, requests, line, nextValue, lineOf)] = at;
+        }
+        long end = System.nanoTime() + length.toNanos();
+        int count = 0;
+        while (true) {
+            int token = queue.awaitToken(WAIT);
+            long now = System.nanoTime();
+            if (queue.firstWrittenByte(token) != 0) {
+                throw new AssertionError(backend.name + " answered ERR during the benchmark");
+            }
+            if (count < samples.length) {
+                samples[count++] = now - sentAt[token];
+            }
+            if (now - end < 0) {
+                int line = lineOf[token];
+                long at = System.nanoTime();
+                sentAt[submit(queue, requests, line, nextValue, lineOf)] = at;
+            } else if (queue.freeDescriptors() == queue.size()) {
+                return count;
+            }
+        }
+    }
+
+    /** Submits the next request for {@code line} and kicks; returns its token. */
+    private static int submit(FrontendQueue queue, byte[][] requests, int line, int[] nextValue, int[] lineOf) {
+        int value = nextValue[line];
+        nextValue[line] = value ^ 1;
+        int token = queue.submit(requests[2 * line + value], VirtioGpio.RESPONSE_SIZE);
+        lineOf[token] = line;
+        queue.kick();
+        return token;
+    }
+
+    /** Simulated edges on the device's last line, each timed to its eventq completion. */
+    private static Figures edges(Backend backend, long[] samples) throws Exception {
+        double cpu = backend.cpuSeconds();
+        long switches = backend.contextSwitches();
+        long start = System.nanoTime();
+        for (int i = 0; i < EDGES; i++) {
+            Guest.Irq irq = backend.guest.unmask(LINES);
+            long madeAt = backend.edge();
+            if (irq.await() != VirtioGpio.IRQ_STATUS_VALID) {
+                throw new AssertionError("interrupt not VALID");
+            }
+            samples[i] = System.nanoTime() - madeAt;
+        }
+        long elapsed = System.nanoTime() - start;
+        return figures(samples, EDGES, EDGES * 1e9 / elapsed, (backend.cpuSeconds() - cpu) * 1e6 / EDGES,
+                (double) (backend.contextSwitches() - switches) / EDGES);
+    }
+
+    /** A backend process and the frontend connected to it. */
+    private static final class Backend {
+
+        final String name;
+        final Process process;
+        final FrontendGuest guest;
+        /** GET_VALUE and SET_VALUE 0 and 1 for each line, at index 2 * line + value. */
+        private final Map<Integer, byte[][]> requests = new LinkedHashMap<>();
+        private final BufferedReader output;
+        private final OutputStream input;
+
+        private Backend(String name, Process process, Path socket, boolean readsCommands) throws Exception {
+            this.name = name;
+            this.process = process;
+            this.output = readsCommands
+                    ? new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))
+                    : null;
+            this.input = readsCommands ? process.getOutputStream() : null;
+            if (readsCommands && !"ready".equals(output.readLine())) {
+                throw new IllegalStateException(name + " did not start");
+            }
+            Await.until(name + "'s socket", () -> Files.exists(socket) || !process.isAlive());
+            this.guest = new FrontendGuest(socket, 256);
+            // As the Linux driver's direction_output: the value first (the
+            // reference refuses an output without one), then the direction.
+            for (int line = 0; line < LINES; line++) {
+                expectOk(guest.call(MSG_SET_VALUE, line, 0), "SET_VALUE");
+                expectOk(guest.call(MSG_SET_DIRECTION, line, DIRECTION_OUT), "SET_DIRECTION");
+            }
+            if (readsCommands) {
+                expectOk(guest.call(MSG_SET_DIRECTION, LINES, DIRECTION_IN), "SET_DIRECTION");
+                expectOk(guest.call(MSG_SET_IRQ_TYPE, LINES, IRQ_TYPE_EDGE_BOTH), "SET_IRQ_TYPE");
+            }
+            for (int type : new int[] {MSG_GET_VALUE, MSG_SET_VALUE}) {
+                byte[][] all = new byte[2 * LINES][];
+                for (int i = 0; i < all.length; i++) {
+                    ByteBuffer b = ByteBuffer.allocate(VirtioGpio.REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+                    all[i] = b.putShort((short) type).putShort((short) (i / 2))
+                            .putInt(type == MSG_SET_VALUE ? i % 2 : 0).array();
                 }
-                CpuClock referenceCpu = () -> processCpuSeconds(reference.pid());
-                long frontendThread = Thread.currentThread().getId();
-                CpuClock ourCpu = () -> processCpuSeconds(ProcessHandle.current().pid())
-                        - ManagementFactory.getThreadMXBean().getThreadCpuTime(frontendThread) / 1e9;
-                // The machine is shared: its load average says what else ran.
-                StringBuilder table = new StringBuilder("\nside by side, GET_VALUE, " + SIDE_BY_SIDE_MEASURED
-                        + " requests a round, load average " + loadAverage()
-                        + "\nbackend    depth   ops/s    mean us  p50 us  p99 us  cpu us/req\n");
-                for (int depth : new int[] {1, 16, 64}) {
-                    for (int round = 0; round < SIDE_BY_SIDE_ROUNDS; round++) {
-                        table.append(withCpu(
-                                measure(ours, "vgpio", MSG_GET_VALUE, depth, 0, SIDE_BY_SIDE_MEASURED, ourCpu)));
-                        table.append(withCpu(measure(theirs, "reference", MSG_GET_VALUE, depth, 0,
-                                SIDE_BY_SIDE_MEASURED, referenceCpu)));
+                requests.put(type, all);
+            }
+        }
+
+        /** This device in a JVM of its own. */
+        static Backend device(String name, Path dir, int ringPollMicros) throws Exception {
+            Path socket = dir.resolve("vgpio-" + ringPollMicros + ".sock");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    BenchDevice.class.getName(), socket.toString(), Integer.toString(LINES + 1),
+                    Integer.toString(ringPollMicros)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            return new Backend(name, process, socket, true);
+        }
+
+        /** The rust-vmm reference with its mock chip of as many lines. */
+        static Backend reference(Path binary, Path dir) throws Exception {
+            Path socket = dir.resolve("reference.sock");
+            // The reference appends the guest's index to the socket path; "s65" is
+            // its mock GPIO chip with as many lines as this device has.
+            Process process = new ProcessBuilder(binary.toString(), "-s", socket.toString(), "-l", "s" + (LINES + 1))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("reference.log").toFile()).start();
+            return new Backend("reference", process, dir.resolve("reference.sock0"), false);
+        }
+
+        byte[][] requests(int type) {
+            return requests.get(type);
+        }
+
+        boolean makesEdges() {
+            return input != null;
+        }
+
+        /** Makes an edge on the last line; returns when, on the machine's monotonic clock. */
+        long edge() throws IOException {
+            input.write('\n');
+            input.flush();
+            return Long.parseLong(output.readLine());
+        }
+
+        /** utime + stime of the process, all threads (fields 14 and 15; the name in field 2 may hold spaces). */
+        double cpuSeconds() throws IOException {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+        }
+
+        /** Voluntary and involuntary context switches of every thread of the process. */
+        long contextSwitches() throws IOException {
+            long sum = 0;
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        for (String line : Files.readAllLines(task.resolve("status"))) {
+                            if (line.startsWith("voluntary_ctxt_switches:")
+                                    || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                                sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                            }
+                        }
+                    } catch (IOException e) {
+                        // The thread ended meanwhile.
                     }
                 }
-                return table.append("load average after: ").append(loadAverage()).toString();
             }
-        } finally {
-            reference.destroy();
-            reference.waitFor();
-            Files.deleteIfExists(referenceSocket);
-            Files.deleteIfExists(dir.resolve("reference.log"));
+            return sum;
+        }
+
+        void close() throws IOException, InterruptedException {
+            if (guest != null) {
+                guest.close();
+            }
+            if (input != null) {
+                input.close();
+            }
+            process.destroy();
+            process.waitFor();
         }
     }
 
     private static void expectOk(int[] answer, String what) {
         if (answer[0] != 0) {
-            throw new AssertionError(what + " answered status " + answer[0] + " by the reference");
+            throw new AssertionError(what + " answered status " + answer[0]);
         }
     }
 
-    private static String withCpu(Round round) {
-        return round.row.stripTrailing() + String.format(Locale.ROOT, " %11.2f%n", round.cpuMicrosPerRequest);
+    /** Ranges over the rounds, as a Markdown table. */
+    private static final class Summary {
+        private final Map<String, List<Figures>> rounds = new LinkedHashMap<>();
+
+        void add(String key, Figures figures) {
+            rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(figures);
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder table = new StringBuilder("| load | message | depth | backend | req/s | p50 µs | p99 µs"
+                    + " | p99.9 µs | CPU µs/req | ctx switches/req |\n|---|---|---|---|---|---|---|---|---|---|\n");
+            rounds.forEach((key, figures) -> table.append("| ").append(key)
+                    .append(range(figures, Figures::perSecond, "%.0f"))
+                    .append(range(figures, Figures::p50, "%.0f")).append(range(figures, Figures::p99, "%.0f"))
+                    .append(range(figures, Figures::p999, "%.0f"))
+                    .append(range(figures, Figures::cpuMicros, "%.2f"))
+                    .append(range(figures, Figures::switches, "%.2f")).append(" |\n"));
+            return table.toString();
+        }
+
+        private static String range(List<Figures> figures, java.util.function.ToDoubleFunction<Figures> field,
+                String format) {
+            double min = figures.stream().mapToDouble(field).min().orElse(0);
+            double max = figures.stream().mapToDouble(field).max().orElse(0);
+            String low = String.format(Locale.ROOT, format, min);
+            String high = String.format(Locale.ROOT, format, max);
+            return " | " + (low.equals(high) ? low : low + "-" + high);
+        }
+    }
+
+    private static String messageName(int type) {
+        return type == MSG_GET_VALUE ? "GET_VALUE" : "SET_VALUE";
     }
 
     private static String loadAverage() throws IOException {
         return Files.readString(Path.of("/proc/loadavg")).trim();
-    }
-
-    /** utime + stime of a process, from /proc/PID/stat (fields 14 and 15; the name in field 2 may hold spaces). */
-    private static double processCpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
-    }
-
-    /** Keeps {@code depth} requests in flight, one per line, until {@code count} were answered. */
-    private static void run(Guest guest, int type, int depth, int value, int count, long[] latencies)
-            throws Exception {
-        ArrayDeque<Guest.Pending> inFlight = new ArrayDeque<>();
-        ArrayDeque<long[]> sentAt = new ArrayDeque<>();
-        int sent = 0;
-        // The clock is read before submit: the kick inside it may already have
-        // let the backend answer by the time it returns.
-        for (; sent < depth; sent++) {
-            sentAt.add(new long[] {System.nanoTime(), sent % depth});
-            inFlight.add(guest.submit(type, sent % depth, value));
-        }
-        for (int done = 0; done < count; done++) {
-            int[] answer = inFlight.poll().await();
-            long[] meta = sentAt.poll();
-            if (answer[0] != 0) {
-                throw new AssertionError("ERR during the benchmark");
-            }
-            if (latencies != null) {
-                latencies[done] = System.nanoTime() - meta[0];
-            }
-            if (sent < count) {
-                sentAt.add(new long[] {System.nanoTime(), meta[1]});
-                inFlight.add(guest.submit(type, (int) meta[1], value));
-                sent++;
-            }
-        }
-        while (!inFlight.isEmpty()) {
-            inFlight.poll().await();
-        }
-    }
-
-    private static String irqLatency(Guest guest, GpioSimulator sim) throws Exception {
-        int line = LINES;
-        guest.call(MSG_SET_IRQ_TYPE, line, IRQ_TYPE_EDGE_BOTH);
-        long[] latencies = new long[IRQ_ROUNDS];
-        boolean level = false;
-        for (int i = 0; i < IRQ_ROUNDS; i++) {
-            Guest.Irq irq = guest.unmask(line);
-            level = !level;
-            long start = System.nanoTime();
-            sim.setInput(line, level);
-            if (irq.await() != VirtioGpio.IRQ_STATUS_VALID) {
-                throw new AssertionError("interrupt not VALID");
-            }
-            latencies[i] = System.nanoTime() - start;
-        }
-        return row("IRQ edge", 1, IRQ_ROUNDS * 1e9 / Arrays.stream(latencies).sum(), latencies);
-    }
-
-    private static String row(String name, int depth, double opsPerSecond, long[] latencies) {
-        long[] sorted = latencies.clone();
-        Arrays.sort(sorted);
-        double mean = Arrays.stream(sorted).average().orElse(0) / 1000;
-        return String.format(Locale.ROOT, "%-10s %5d %8.0f %9.1f %7.1f %7.1f%n", name, depth, opsPerSecond, mean,
-                sorted[sorted.length / 2] / 1000.0, sorted[(int) (sorted.length * 0.99)] / 1000.0);
     }
 }
