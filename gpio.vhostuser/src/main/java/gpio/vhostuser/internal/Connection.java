@@ -6,6 +6,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import org.newsclub.net.unix.AFUNIXSocket;
 
@@ -55,6 +56,8 @@ final class Connection implements AutoCloseable {
     private static final Logger LOG = System.getLogger(Connection.class.getName());
     /** Poll interval for rings whose frontend asked for polling instead of kicks. */
     private static final int RING_POLL_MILLIS = 1;
+    /** How often an otherwise idle connection checks that its socket is still there (see {@link #frontendSocketWatched}). */
+    private static final int SOCKET_CHECK_MILLIS = 1000;
     /** The longest the endpoint thread watches the rings before it looks at the frontend's socket again. */
     private static final long MAX_RING_WATCH_NANOS = 1_000_000;
     private static final int CONFIG_HEADER_SIZE = 12;
@@ -71,15 +74,26 @@ final class Connection implements AutoCloseable {
     private final VirtQueue[] queues;
     private final MemoryTable memory;
     private final MessageChannel channel;
-    /** The pollfd array, followed by 8 bytes of scratch for draining eventfds. */
-    private final Memory pollFds;
     /**
-     * The pollfd array seen from Java: a direct buffer's accesses are compiled
-     * to plain loads and stores, where each {@link Memory} accessor is a native
-     * call, and the loop sets and reads a dozen fields per wake-up.
+     * The events epoll_wait returns, one per slot at most, then one event for
+     * epoll_ctl, then 8 bytes of scratch for draining the wake-up eventfd.
      */
-    private final ByteBuffer pollFdFields;
+    private final Memory epollEvents;
+    /**
+     * {@link #epollEvents} seen from Java: a direct buffer's accesses are compiled
+     * to plain loads and stores, where each {@link Memory} accessor is a native call.
+     */
+    private final ByteBuffer epollFields;
+    private final long controlEventAddress;
+    private final ByteBuffer controlFields;
     private final long scratchAddress;
+    /** The fd each slot's epoll registration is for, -1 for none. */
+    private final int[] watched;
+    /** The epoll events seen for each slot by the last wait. */
+    private final int[] ready;
+    /** The listening socket whose fd is registered in {@link #LISTENING_SLOT}. */
+    private ListeningSocket watchedListening;
+    private final int epollFd;
 
     private volatile long negotiatedFeatures;
     private boolean protocolFeaturesNegotiated;
@@ -93,14 +107,22 @@ final class Connection implements AutoCloseable {
         // The device is asked first: when it fails, nothing has been opened yet.
         this.queues = new VirtQueue[device.queueCount()];
         for (int i = 0; i < queues.length; i++) {
-            queues[i] = new VirtQueue(i, device);
+            queues[i] = new VirtQueue(i, device, queue -> unwatch(FIRST_KICK_SLOT + queue));
         }
         this.memory = new MemoryTable(queues, device, name);
         this.channel = new MessageChannel(socket, name);
-        long pollFdsSize = (long) LibC.POLLFD_SIZE * (FIRST_KICK_SLOT + queues.length);
-        this.pollFds = new Memory(pollFdsSize + U64_SIZE);
-        this.pollFdFields = pollFds.getByteBuffer(0, pollFdsSize).order(ByteOrder.nativeOrder());
-        this.scratchAddress = Pointer.nativeValue(pollFds) + pollFdsSize;
+        int slots = FIRST_KICK_SLOT + queues.length;
+        long eventsSize = (long) LibC.EPOLL_EVENT_SIZE * (slots + 1);
+        this.epollEvents = new Memory(eventsSize + U64_SIZE);
+        this.epollFields = epollEvents.getByteBuffer(0, eventsSize).order(ByteOrder.nativeOrder());
+        this.controlEventAddress = Pointer.nativeValue(epollEvents) + (long) LibC.EPOLL_EVENT_SIZE * slots;
+        this.controlFields = epollEvents.getByteBuffer((long) LibC.EPOLL_EVENT_SIZE * slots, LibC.EPOLL_EVENT_SIZE)
+                .order(ByteOrder.nativeOrder());
+        this.scratchAddress = Pointer.nativeValue(epollEvents) + eventsSize;
+        this.watched = new int[slots];
+        Arrays.fill(watched, -1);
+        this.ready = new int[slots];
+        this.epollFd = LibC.newEpoll(); // last: nothing after it can fail
     }
 
     long negotiatedFeatures() {
@@ -116,46 +138,106 @@ final class Connection implements AutoCloseable {
      * Serves the frontend until it disconnects, breaks the protocol beyond repair,
      * or the host is closing after a wake-up. Frontends connecting to the host's
      * socket meanwhile are refused at once.
+     *
+     * <p>One epoll instance watches the wake-up eventfd, the frontend's socket,
+     * the listening socket and the kick eventfds. The kick eventfds are
+     * edge-triggered and never read: each kick is one event (an eventfd reports
+     * every write), the ring itself says what there is to do, and the read(2) per
+     * kick that level-triggered polling needs is saved. Whatever else an fd given
+     * as a kick fd is, it can make at most one event per write either, so no fd a
+     * frontend passes can make this thread spin.
      */
     void serve(Host host) {
-        long fdsAddress = Pointer.nativeValue(pollFds);
         int wakeFd = host.wakeFd();
+        watch(WAKE_SLOT, wakeFd, false);
+        watch(FRONTEND_SLOT, channel.socketFd(), false);
         boolean refusing = true;
         while (!host.closing()) {
             ListeningSocket listening = host.listening();
+            if (listening != watchedListening || !refusing) {
+                // A socket moved to another path is a new fd, perhaps with the old one's number.
+                unwatch(LISTENING_SLOT);
+                watchedListening = null;
+                if (refusing && watch(LISTENING_SLOT, listening.fd(), false)) {
+                    watchedListening = listening;
+                }
+            }
             boolean polling = false;
-            setPollFd(WAKE_SLOT, wakeFd);
-            setPollFd(FRONTEND_SLOT, channel.socketFd());
-            // poll(2) skips negative fds: once refusing failed, further frontends wait in the backlog.
-            setPollFd(LISTENING_SLOT, refusing ? listening.fd() : -1);
             for (int i = 0; i < queues.length; i++) {
-                setPollFd(FIRST_KICK_SLOT + i, queues[i].kickFd());
+                watchKick(i);
                 polling |= queues[i].polling();
             }
-            int ready = LibC.pollFds(fdsAddress, FIRST_KICK_SLOT + queues.length, polling ? RING_POLL_MILLIS : -1);
-            if (ready < 0) {
+            int count = LibC.epollWait(epollFd, Pointer.nativeValue(epollEvents), watched.length,
+                    polling ? RING_POLL_MILLIS : SOCKET_CHECK_MILLIS);
+            if (count < 0) {
                 if (LibC.errno() == LibC.EINTR) {
                     continue;
                 }
-                LOG.log(Level.ERROR, "{0}: poll failed with errno {1}; dropping the frontend", name, LibC.errno());
+                LOG.log(Level.ERROR, "{0}: epoll_wait failed with errno {1}; dropping the frontend", name,
+                        LibC.errno());
                 return;
             }
-            if (revents(WAKE_SLOT) != 0) {
-                LibC.readCounter(wakeFd, scratchAddress);
-                continue;
+            Arrays.fill(ready, 0);
+            for (int i = 0; i < count; i++) {
+                int at = i * LibC.EPOLL_EVENT_SIZE;
+                ready[(int) epollFields.getLong(at + LibC.EPOLL_DATA_OFFSET)] |= epollFields.getInt(at);
             }
+            // Checked when idle, and before a waiting frontend is refused because of this one.
+            if ((count == 0 && !polling || ready[LISTENING_SLOT] != 0) && !frontendSocketWatched()) {
+                LOG.log(Level.ERROR, "{0}: the frontend''s socket (fd {1}) was closed by something else in this"
+                        + " process; dropping the frontend", name, watched[FRONTEND_SLOT]);
+                return;
+            }
+            boolean woken = ready[WAKE_SLOT] != 0;
+            if (woken) {
+                LibC.readCounter(wakeFd, scratchAddress);
+            }
+            // Kicks first, even on a wake-up: an edge-triggered kick is reported once.
             if (serviceKicks()) {
                 watchRings();
             }
-            if (revents(FRONTEND_SLOT) != 0) {
+            if (woken) {
+                continue; // closing, or another listening socket: look at that first
+            }
+            if (ready[FRONTEND_SLOT] != 0) {
                 if (!handleMessage()) {
                     return;
                 }
-            } else if (revents(LISTENING_SLOT) != 0) {
+            } else if (ready[LISTENING_SLOT] != 0) {
                 // Only once the connected frontend has nothing more to say: one that closed its socket
                 // and connected again shows both at once, and its new connection is then served, not refused.
                 refusing = host.refuse(listening);
             }
+        }
+    }
+
+    /**
+     * Whether the frontend's socket is still the file epoll watches. epoll forgets
+     * a file that is closed without a word, where poll(2) would report POLLNVAL; a
+     * close behind the transport's back (a bug elsewhere in the process) would
+     * otherwise leave the connection waiting for ever and every later frontend
+     * refused. The fd number may even have been reused, by a file another slot watches.
+     */
+    private boolean frontendSocketWatched() {
+        int fd = watched[FRONTEND_SLOT];
+        for (int slot = 0; slot < watched.length; slot++) {
+            if (slot != FRONTEND_SLOT && watched[slot] == fd) {
+                return false;
+            }
+        }
+        controlFields.putInt(0, LibC.EPOLLIN);
+        controlFields.putLong(LibC.EPOLL_DATA_OFFSET, FRONTEND_SLOT);
+        return LibC.epollControl(epollFd, LibC.EPOLL_CTL_MOD, fd, controlEventAddress) == 0;
+    }
+
+    /** Watches the kick fd of queue {@code i}, edge-triggered; drops a kick fd epoll refuses. */
+    private void watchKick(int i) {
+        VirtQueue queue = queues[i];
+        int fd = queue.kickFd();
+        if (fd >= 0 && watched[FIRST_KICK_SLOT + i] != fd && !watch(FIRST_KICK_SLOT + i, fd, true)) {
+            LOG.log(Level.WARNING, "{0}: kick fd of queue {1} cannot be watched (epoll_ctl errno {2}), so it is no"
+                    + " eventfd; it is dropped", name, i, LibC.errno());
+            queue.forgetKick();
         }
     }
 
@@ -168,20 +250,14 @@ final class Connection implements AutoCloseable {
         boolean kicked = false;
         for (int i = 0; i < queues.length; i++) {
             VirtQueue queue = queues[i];
-            short events = revents(FIRST_KICK_SLOT + i);
-            if ((events & LibC.POLLIN) != 0) {
-                kicked = true;
-                if (queue.drainKick(scratchAddress)) {
-                    queue.process();
-                } else {
-                    LOG.log(Level.WARNING, "{0}: kick fd of queue {1} is at end of file, so it is no eventfd;"
-                            + " it is dropped", name, i);
-                    queue.forgetKick();
-                }
-            } else if (events != 0) {
-                LOG.log(Level.WARNING, "{0}: kick fd of queue {1} failed (poll events 0x{2}); it is dropped",
+            int events = ready[FIRST_KICK_SLOT + i];
+            if ((events & (LibC.EPOLLERR | LibC.EPOLLHUP)) != 0) {
+                LOG.log(Level.WARNING, "{0}: kick fd of queue {1} failed (epoll events 0x{2}); it is dropped",
                         name, i, Integer.toHexString(events));
                 queue.forgetKick();
+            } else if ((events & LibC.EPOLLIN) != 0) {
+                kicked = true;
+                queue.process();
             } else if (queue.polling()) {
                 queue.process();
             }
@@ -226,15 +302,41 @@ final class Connection implements AutoCloseable {
         }
     }
 
-    private void setPollFd(int slot, int fd) {
-        int at = slot * LibC.POLLFD_SIZE;
-        pollFdFields.putInt(at, fd);
-        pollFdFields.putShort(at + 4, LibC.POLLIN);
-        pollFdFields.putShort(at + 6, (short) 0);
+    /**
+     * Makes {@code slot} watch {@code fd} for input, level-triggered or
+     * {@code edgeTriggered}, instead of what it watched.
+     *
+     * @return false when epoll refuses the fd (see {@link LibC#errno()}); the slot then watches nothing
+     */
+    private boolean watch(int slot, int fd, boolean edgeTriggered) {
+        unwatch(slot);
+        controlFields.putInt(0, LibC.EPOLLIN | (edgeTriggered ? LibC.EPOLLET : 0));
+        controlFields.putLong(LibC.EPOLL_DATA_OFFSET, slot);
+        if (LibC.epollControl(epollFd, LibC.EPOLL_CTL_ADD, fd, controlEventAddress) != 0) {
+            return false;
+        }
+        watched[slot] = fd;
+        return true;
     }
 
-    private short revents(int slot) {
-        return pollFdFields.getShort(slot * LibC.POLLFD_SIZE + 6);
+    /**
+     * Makes {@code slot} watch nothing. The fd it watched must still be open, or
+     * closed for good: the listening socket, which another thread closes when it
+     * moves. Its number may then be another slot's new fd, whose registration
+     * stays (the closed socket's went with it).
+     */
+    private void unwatch(int slot) {
+        int fd = watched[slot];
+        if (fd < 0) {
+            return;
+        }
+        watched[slot] = -1;
+        for (int other : watched) {
+            if (other == fd) {
+                return;
+            }
+        }
+        LibC.epollControl(epollFd, LibC.EPOLL_CTL_DEL, fd, controlEventAddress);
     }
 
     /**
@@ -561,6 +663,7 @@ final class Connection implements AutoCloseable {
                 LOG.log(Level.ERROR, name + ": the device failed to reset", e);
             }
         } finally {
+            LibC.closeQuietly(epollFd);
             channel.close();
         }
     }

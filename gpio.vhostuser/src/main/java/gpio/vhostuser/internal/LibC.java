@@ -41,6 +41,21 @@ public final class LibC {
     public static final short POLLIN = 0x1;
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+    public static final int EPOLLIN = 0x1;
+    public static final int EPOLLERR = 0x8;
+    public static final int EPOLLHUP = 0x10;
+    public static final int EPOLLET = 1 << 31;
+    /**
+     * Size of {@code struct epoll_event} (uint32 events, then 64 bits of data):
+     * packed on x86-64, naturally aligned on aarch64.
+     */
+    public static final int EPOLL_EVENT_SIZE = Platform.isIntel() ? 12 : 16;
+    /** Offset of the data in {@code struct epoll_event}. */
+    public static final int EPOLL_DATA_OFFSET = Platform.isIntel() ? 4 : 8;
     /** Size of {@code struct pollfd}: int fd, short events, short revents. */
     public static final int POLLFD_SIZE = 8;
     /** Offset of {@code st_size} in {@code struct stat} on 64-bit Linux (x86-64 and aarch64 alike). */
@@ -73,6 +88,12 @@ public final class LibC {
     private static native int poll(long fds, long nfds, int timeout);
 
     private static native int fstat(int fd, long statbuf);
+
+    private static native int epoll_create1(int flags);
+
+    private static native int epoll_ctl(int epfd, int op, int fd, long event);
+
+    private static native int epoll_wait(int epfd, long events, int maxevents, int timeout);
 
     private static native int memfd_create(String name, int flags);
 
@@ -220,6 +241,33 @@ public final class LibC {
      */
     public static int pollFds(long fds, int nfds, int timeoutMillis) {
         return poll(fds, nfds, timeoutMillis);
+    }
+
+    /** A new epoll instance (close-on-exec). */
+    public static int newEpoll() {
+        int fd = epoll_create1(EPOLL_CLOEXEC);
+        if (fd < 0) {
+            throw new LastErrorException(Native.getLastError());
+        }
+        return fd;
+    }
+
+    /**
+     * epoll_ctl(2) with the {@code struct epoll_event} at {@code event}.
+     *
+     * @return 0, or -1 on error (see {@link #errno()})
+     */
+    public static int epollControl(int epfd, int op, int fd, long event) {
+        return epoll_ctl(epfd, op, fd, event);
+    }
+
+    /**
+     * Waits for up to {@code maxEvents} {@code struct epoll_event} into {@code events}.
+     *
+     * @return the number of events, 0 on timeout, -1 on error (see {@link #errno()})
+     */
+    public static int epollWait(int epfd, long events, int maxEvents, int timeoutMillis) {
+        return epoll_wait(epfd, events, maxEvents, timeoutMillis);
     }
 
     /** Closes {@code fd}, ignoring errors; negative fds are ignored. */

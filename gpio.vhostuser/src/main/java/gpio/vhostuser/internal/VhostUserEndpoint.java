@@ -24,7 +24,7 @@ import gpio.vhostuser.VirtioDevice;
  * <h2>Threading model</h2>
  * Exactly one platform thread per endpoint ("vhost-user <path>"), whatever the
  * number of queues, lines or requests. It accepts one frontend at a time, then
- * polls (poll(2)) the frontend's socket, the kick eventfds of its queues and a
+ * waits (epoll(7)) on the frontend's socket, the kick eventfds of its queues and a
  * wake-up eventfd of its own, and does everything in turn: reading and answering
  * messages, parsing available rings, calling the device
  * ({@link VirtioDevice#handle}, {@link VirtioDevice#featuresNegotiated},

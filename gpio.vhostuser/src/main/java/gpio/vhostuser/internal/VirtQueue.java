@@ -96,6 +96,7 @@ final class VirtQueue {
 
     final int index;
     private final VirtioDevice device;
+    private final KickWatch kickWatch;
     private final int maxSize;
 
     // Configuration and ring parsing state, written by the endpoint thread only. Completing threads
@@ -153,9 +154,20 @@ final class VirtQueue {
     private boolean signalledValid;
     private boolean batchActive;
 
-    VirtQueue(int index, VirtioDevice device) {
+    /** Who watches the kick fds: told before one is closed. */
+    interface KickWatch {
+        /**
+         * The kick fd of {@code queue} is about to be closed: stop watching it
+         * while it is still open (epoll would go on reporting a closed fd whose
+         * file the frontend keeps open).
+         */
+        void unwatch(int queue);
+    }
+
+    VirtQueue(int index, VirtioDevice device, KickWatch kickWatch) {
         this.index = index;
         this.device = device;
+        this.kickWatch = kickWatch;
         this.maxSize = Math.min(MAX_SIZE, device.maxQueueSize());
     }
 
@@ -315,6 +327,7 @@ final class VirtQueue {
      */
     Start setKick(int fd) {
         LibC.setNonBlocking(fd);
+        kickWatch.unwatch(index);
         LibC.closeQuietly(kickFd);
         kickFd = fd;
         kickPolling = fd < 0;
@@ -431,6 +444,7 @@ final class VirtQueue {
 
     /** Closes the kick fd and leaves polling mode, without starting anything. */
     void forgetKick() {
+        kickWatch.unwatch(index);
         LibC.closeQuietly(kickFd);
         kickFd = -1;
         kickPolling = false;
@@ -470,17 +484,6 @@ final class VirtQueue {
             avail = null;
             used = null;
         }
-    }
-
-    /**
-     * Consumes a kick (the eventfd counter) into {@code scratch}; the fd is non-blocking.
-     *
-     * @return false when the kick fd is at end of file, so it is no eventfd (a
-     *         regular file, or a pipe or socket whose writer is gone): poll(2) would
-     *         report it readable forever and the endpoint thread would spin on it
-     */
-    boolean drainKick(long scratch) {
-        return LibC.readCounter(kickFd, scratch) != 0;
     }
 
     /**

@@ -35,7 +35,8 @@ import gpio.vhostuser.frontend.FrontendQueue;
  * {@code mvn -B -pl gpio.virtio -am -Pbench verify}, optionally with
  * {@code -Dbench.reference=<path of a vhost-device-gpio binary built with its
  * mock_gpio feature>}, {@code -Dbench.pollUs=N} (also measure the device with
- * {@code ring.poll.us} N) and {@code -Dbench.seconds=N} (length of a round, 2).
+ * {@code ring.poll.us} N), {@code -Dbench.seconds=N} (length of a round, 2) and
+ * {@code -Dbench.depths=1,16,64} (the depths measured).
  *
  * <p>Every backend runs as a process of its own ({@link BenchDevice} for this
  * device, with the default settings and the simulator; the reference with its
@@ -60,7 +61,6 @@ final class GpioBenchmark {
 
     /** Lines driven by the round trips; one more line, an input, takes the edges. */
     private static final int LINES = 64;
-    private static final int[] DEPTHS = {1, 16, 64};
     private static final int ROUNDS = 3;
     private static final int BUSY_LOOPS = 2;
     private static final int EDGES = 2_000;
@@ -78,6 +78,8 @@ final class GpioBenchmark {
         Duration round = Duration.ofSeconds(Long.getLong("bench.seconds", 2));
         int pollMicros = Integer.getInteger("bench.pollUs", 0);
         String reference = System.getProperty("bench.reference", "");
+        int[] depths = Arrays.stream(System.getProperty("bench.depths", "1,16,64").split(","))
+                .mapToInt(d -> Integer.parseInt(d.trim())).toArray();
         Path dir = Files.createTempDirectory("gpio-bench");
         List<Backend> backends = new ArrayList<>();
         try {
@@ -107,7 +109,7 @@ final class GpioBenchmark {
                 String condition = busy ? "busy" : "idle";
                 try {
                     for (int type : new int[] {MSG_GET_VALUE, MSG_SET_VALUE}) {
-                        for (int depth : DEPTHS) {
+                        for (int depth : depths) {
                             for (int r = 0; r < ROUNDS; r++) {
                                 for (Backend backend : backends) {
                                     run(backend, type, depth, ROUND_WARM_UP, samples);
