@@ -34,15 +34,17 @@ import gpio.vhostuser.DescriptorChain;
  * drains the line queues handed to it; one watchdog answers what waited too
  * long ({@link #expire}). No thread per line or per request.
  *
- * <p>The fast path: when a request arrives for a line nobody drains and every
- * controller call it can lead to cannot block ({@link GpioController#nonBlocking()},
- * as the simulator without latency), the transport thread drains the line itself,
- * under the same rules as a worker, and the answer goes out with the rest of the
- * ring's batch: no hand-off, no wake-up of another thread. It hands the line to
- * a worker as soon as that no longer holds (a swap to a controller that may
- * block) or after a few items, so a blocking call never runs on it and a busy
- * line cannot keep it from the rings. Lines of controllers that may block (cdev)
- * always go through the workers.
+ * <p>The fast path: when a request or an eventq buffer arrives for a line nobody
+ * drains and every controller call it can lead to cannot block
+ * ({@link GpioController#nonBlocking()}, as the simulator without latency), the
+ * transport thread drains the line itself, under the same rules as a worker, and
+ * the answer goes out with the rest of the ring's batch: no hand-off, no wake-up
+ * of another thread. An edge is carried out the same way on the controller's
+ * event thread that reports it. Such a thread hands the line to a worker as soon
+ * as that no longer holds (a swap to a controller that may block) or after a few
+ * items, so a blocking call never runs on it and a busy line cannot keep it from
+ * the rings (or the controller from its other lines). Lines of controllers that
+ * may block (cdev) always go through the workers.
  *
  * <p>Ownership:
  * <ul>
@@ -216,13 +218,9 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         synchronized (this) {
             long now = System.nanoTime();
             requests.add(chain, type, value, now);
-            if (scheduled) {
-                return;
-            }
-            scheduled = true; // the calling thread drains: no worker takes the line meanwhile
-            work = takeLocked(now, true); // in the same lock: the fast path's first item costs no second one
+            work = claimLocked(now);
         }
-        drain(true, work);
+        drainHere(work);
     }
 
     /**
@@ -230,9 +228,35 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
      *
      * @param chain the chain
      */
-    synchronized void submitEventBuffer(DescriptorChain chain) {
-        eventBuffers.add(chain);
-        schedule();
+    void submitEventBuffer(DescriptorChain chain) {
+        int work;
+        synchronized (this) {
+            eventBuffers.add(chain);
+            work = claimLocked(System.nanoTime());
+        }
+        drainHere(work);
+    }
+
+    /**
+     * After something was queued, under the monitor: when nobody drains the line,
+     * makes the calling thread its drainer (no worker takes it meanwhile) and
+     * takes the first item in the same lock, so the fast path costs no second one.
+     *
+     * @return the item taken, or {@link #NOT_TAKEN} when another thread drains
+     */
+    private int claimLocked(long now) {
+        if (scheduled) {
+            return NOT_TAKEN;
+        }
+        scheduled = true;
+        return takeLocked(now, true);
+    }
+
+    /** Carries out what {@link #claimLocked} took on the calling thread, within the fast path's limits. */
+    private void drainHere(int work) {
+        if (work != NOT_TAKEN) {
+            drain(true, work);
+        }
     }
 
     /**
@@ -331,11 +355,20 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         }
     }
 
+    /**
+     * An edge from the controller, on its event thread: when the line's calls
+     * cannot block, that thread carries it out itself (see the fast path above),
+     * so the eventq buffer completes without waking a worker.
+     */
     @Override
-    public synchronized void onEdge(EdgeEvent event) {
-        history.edge(event.edge() == Edge.RISING);
-        edgeCount++;
-        schedule();
+    public void onEdge(EdgeEvent event) {
+        int work;
+        synchronized (this) {
+            history.edge(event.edge() == Edge.RISING);
+            edgeCount++;
+            work = claimLocked(System.nanoTime());
+        }
+        drainHere(work);
     }
 
     @Override

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 package gpio.virtio.internal;
 
+import static gpio.virtio.internal.VirtioGpio.DIRECTION_IN;
 import static gpio.virtio.internal.VirtioGpio.DIRECTION_OUT;
+import static gpio.virtio.internal.VirtioGpio.IRQ_STATUS_VALID;
+import static gpio.virtio.internal.VirtioGpio.IRQ_TYPE_EDGE_BOTH;
 import static gpio.virtio.internal.VirtioGpio.MSG_GET_VALUE;
 import static gpio.virtio.internal.VirtioGpio.MSG_SET_DIRECTION;
+import static gpio.virtio.internal.VirtioGpio.MSG_SET_IRQ_TYPE;
 import static gpio.virtio.internal.VirtioGpio.MSG_SET_VALUE;
 import static gpio.virtio.internal.VirtioGpio.STATUS_ERR;
 import static gpio.virtio.internal.VirtioGpio.STATUS_OK;
@@ -26,8 +30,9 @@ import gpio.vhostuser.internal.VhostUserTransportComponent;
  * The fast path seen by a guest through the real transport: requests for lines
  * whose controller declares its calls non-blocking are carried out on the
  * endpoint thread, and go on at full speed while every worker is wedged in a
- * call of another controller; a line whose controller may block never runs a
- * call on the endpoint thread, also right after a swap.
+ * call of another controller, and so do its eventq buffers and edges; a line whose
+ * controller may block never runs a call on the endpoint thread, also right after
+ * a swap.
  */
 class FastPathOverVhostUserTest {
 
@@ -103,6 +108,33 @@ class FastPathOverVhostUserTest {
 
             slow.open();
             assertEquals(1, answer(guest.submit(MSG_GET_VALUE, 3, 0), STATUS_OK), "line 3 was set to 1 last");
+            Await.until("the wedged requests answered", () -> guest.outstandingRequests() == 0);
+        }
+    }
+
+    @Test
+    void edgesOfALineOnTheFastPathReachTheGuestWhileEveryWorkerIsWedged() throws Exception {
+        fast.declareNonBlocking(true);
+        LineMap map = LineMap.parse("slow:0, slow:1, fast:0", new String[0], "", new String[0]);
+        threaded = new ThreadedDevice("fast-edges", 2, new DeviceOptions(map, "vm", true, TIMEOUT), slow, fast);
+        try (FrontendGuest guest = connect(threaded.device())) {
+            answer(guest.submit(MSG_SET_DIRECTION, 0, DIRECTION_OUT), STATUS_OK);
+            answer(guest.submit(MSG_SET_DIRECTION, 1, DIRECTION_OUT), STATUS_OK);
+            answer(guest.submit(MSG_SET_DIRECTION, 2, DIRECTION_IN), STATUS_OK);
+            answer(guest.submit(MSG_SET_IRQ_TYPE, 2, IRQ_TYPE_EDGE_BOTH), STATUS_OK);
+            slow.stall(0, 1);
+            guest.submit(MSG_SET_VALUE, 0, 1);
+            guest.submit(MSG_SET_VALUE, 1, 1);
+            Await.until("both workers in a wedged call",
+                    () -> slow.calls().contains("setValue=1 0") && slow.calls().contains("setValue=1 1"));
+
+            for (int i = 0; i < 100; i++) {
+                Guest.Irq irq = guest.unmask(2);
+                fast.drive(0, i % 2 == 0);
+                assertEquals(IRQ_STATUS_VALID, irq.await(), "edge " + i + " delivered");
+            }
+            assertEquals(2, guest.outstandingRequests(), "the two wedged requests are still unanswered");
+            slow.open();
             Await.until("the wedged requests answered", () -> guest.outstandingRequests() == 0);
         }
     }

@@ -63,7 +63,9 @@ final class GpioBenchmark {
     private static final int LINES = 64;
     private static final int ROUNDS = 3;
     private static final int BUSY_LOOPS = 2;
-    private static final int EDGES = 2_000;
+    private static final int EDGES = 5_000;
+    /** Edges before the measured ones: enough for the JIT to compile the edge path. */
+    private static final int WARM_UP_EDGES = 20_000;
     private static final Duration WARM_UP = Duration.ofSeconds(3);
     private static final Duration ROUND_WARM_UP = Duration.ofMillis(200);
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -98,7 +100,7 @@ final class GpioBenchmark {
                 run(backend, MSG_GET_VALUE, 16, WARM_UP, samples);
                 run(backend, MSG_SET_VALUE, 16, WARM_UP, samples);
                 if (backend.makesEdges()) {
-                    edges(backend, samples);
+                    edges(backend, WARM_UP_EDGES, samples);
                 }
             }
             Summary summary = new Summary();
@@ -123,7 +125,7 @@ final class GpioBenchmark {
                     }
                     for (Backend backend : backends) {
                         if (backend.makesEdges()) {
-                            Figures f = edges(backend, samples);
+                            Figures f = edges(backend, EDGES, samples);
                             System.out.println(f.row(condition, "edge", 1, backend.name));
                             summary.add(condition + " | edge to eventq | 1 | " + backend.name, f);
                         }
@@ -236,11 +238,11 @@ final class GpioBenchmark {
     }
 
     /** Simulated edges on the device's last line, each timed to its eventq completion. */
-    private static Figures edges(Backend backend, long[] samples) throws Exception {
+    private static Figures edges(Backend backend, int edges, long[] samples) throws Exception {
         double cpu = backend.cpuSeconds();
         long switches = backend.contextSwitches();
         long start = System.nanoTime();
-        for (int i = 0; i < EDGES; i++) {
+        for (int i = 0; i < edges; i++) {
             Guest.Irq irq = backend.guest.unmask(LINES);
             long madeAt = backend.edge();
             if (irq.await() != VirtioGpio.IRQ_STATUS_VALID) {
@@ -249,8 +251,8 @@ final class GpioBenchmark {
             samples[i] = System.nanoTime() - madeAt;
         }
         long elapsed = System.nanoTime() - start;
-        return figures(samples, EDGES, EDGES * 1e9 / elapsed, (backend.cpuSeconds() - cpu) * 1e6 / EDGES,
-                (double) (backend.contextSwitches() - switches) / EDGES);
+        return figures(samples, edges, edges * 1e9 / elapsed, (backend.cpuSeconds() - cpu) * 1e6 / edges,
+                (double) (backend.contextSwitches() - switches) / edges);
     }
 
     /** A backend process and the frontend connected to it. */
