@@ -125,6 +125,10 @@ final class Connection implements AutoCloseable {
         this.epollFd = LibC.newEpoll(); // last: nothing after it can fail
     }
 
+    int socketFd() {
+        return channel.socketFd();
+    }
+
     long negotiatedFeatures() {
         return negotiatedFeatures;
     }
@@ -186,6 +190,8 @@ final class Connection implements AutoCloseable {
             if ((count == 0 && !polling || ready[LISTENING_SLOT] != 0) && !frontendSocketWatched()) {
                 LOG.log(Level.ERROR, "{0}: the frontend''s socket (fd {1}) was closed by something else in this"
                         + " process; dropping the frontend", name, watched[FRONTEND_SLOT]);
+                watched[FRONTEND_SLOT] = -1; // nothing left to unregister
+                channel.socketLost();
                 return;
             }
             boolean woken = ready[WAKE_SLOT] != 0;

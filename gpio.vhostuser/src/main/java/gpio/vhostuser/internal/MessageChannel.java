@@ -37,6 +37,8 @@ final class MessageChannel implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final int socketFd;
+    /** See {@link #socketLost()}. */
+    private boolean socketLost;
     private final String name;
     private final ByteBuffer header = ByteBuffer.allocate(Protocol.HEADER_SIZE).order(ByteOrder.nativeOrder());
     private final ByteBuffer payload = ByteBuffer.allocate(Protocol.MAX_PAYLOAD).order(ByteOrder.nativeOrder());
@@ -279,7 +281,17 @@ final class MessageChannel implements AutoCloseable {
         try {
             endMessage();
         } finally {
-            ListeningSocket.closeAccepted(socket);
+            if (!socketLost) {
+                ListeningSocket.closeAccepted(socket);
+            }
         }
+    }
+
+    /**
+     * The socket's fd was closed by someone else: {@link #close} leaves it alone,
+     * since its number may already belong to another file.
+     */
+    void socketLost() {
+        socketLost = true;
     }
 }

@@ -141,6 +141,12 @@ final class VhostUserEndpoint implements Endpoint {
         return connection != null;
     }
 
+    /** The fd of the connected frontend's socket, -1 when none is connected; for tests. */
+    int frontendSocketFd() {
+        Connection current = connection;
+        return current == null ? -1 : current.socketFd();
+    }
+
     @Override
     public long negotiatedFeatures() {
         Connection current = connection;
