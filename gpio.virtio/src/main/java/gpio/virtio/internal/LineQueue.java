@@ -126,6 +126,8 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     private static final int RESTORE = 7;
     /** {@link #drain} is to take the next item itself. */
     private static final int NOT_TAKEN = -1;
+    /** For {@link #takeLocked}: the caller did not read the clock. */
+    private static final long CLOCK_NOT_READ = Long.MIN_VALUE;
     /** Nothing taken: the transport thread may not carry out the next item, a worker is to. */
     private static final int HAND_OFF = -2;
     /**
@@ -506,13 +508,15 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
 
     /** Takes the next item under the monitor, or unschedules the queue when there is none. */
     private synchronized int take(boolean inline) {
-        return takeLocked(System.nanoTime(), inline);
+        return takeLocked(CLOCK_NOT_READ, inline);
     }
 
     /**
-     * {@link #take} with the monitor held, {@code now} a {@link System#nanoTime()};
-     * on the transport thread ({@code inline}) {@link #HAND_OFF} when the next
-     * item may call a controller that can block.
+     * {@link #take} with the monitor held, {@code now} a {@link System#nanoTime()}
+     * or {@link #CLOCK_NOT_READ} (read only when there is an item: the last take of
+     * a drain, which finds none, costs no clock read); on the transport thread
+     * ({@code inline}) {@link #HAND_OFF} when the next item may call a controller
+     * that can block.
      */
     private int takeLocked(long now, boolean inline) {
         // Read under the monitor, which rebind() takes after a swap: either this sees
@@ -521,8 +525,19 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         if (inline && !callsCannotBlock(takenTarget)) {
             return HAND_OFF;
         }
-        carryingOut = true;
-        carryingOutSince = now;
+        int work = nextItemLocked();
+        if (work == IDLE) {
+            carryingOut = false;
+            scheduled = false;
+        } else {
+            carryingOut = true;
+            carryingOutSince = now == CLOCK_NOT_READ ? System.nanoTime() : now;
+        }
+        return work;
+    }
+
+    /** Takes the next item out of the queue, in the order of the item types; under the monitor. */
+    private int nextItemLocked() {
         if (resetPending) {
             retryOnWorker = false; // void, like every request before the reset
             return RESET; // cleared once the reset has run (refuses eventq completions until then)
@@ -561,12 +576,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         if (takenEdges > 0) {
             return EDGES;
         }
-        if (rebind) {
-            return REBIND;
-        }
-        carryingOut = false;
-        scheduled = false;
-        return IDLE;
+        return rebind ? REBIND : IDLE;
     }
 
     private void carryOut(int work, boolean inline) {
