@@ -490,9 +490,11 @@ final class VirtQueue {
      * Processes every available buffer, if the ring is started and enabled, and
      * notifies the driver once at the end. Then asks the driver for a kick on
      * its next buffer.
+     *
+     * @return how many chains were taken from the ring
      */
-    void process() {
-        process(false);
+    int process() {
+        return process(false);
     }
 
     /**
@@ -508,17 +510,19 @@ final class VirtQueue {
      * {@code keepKicksSuppressed}, leaves the driver asked not to kick, for a
      * caller that goes on watching the ring ({@link #hasAvailable()}) and calls
      * {@link #process()} when it stops.
+     *
+     * @return how many chains were taken from the ring
      */
-    void process(boolean keepKicksSuppressed) {
+    int process(boolean keepKicksSuppressed) {
         if (!started() || !enabled || broken) {
-            return;
+            return 0;
         }
         synchronized (this) {
             batchActive = true;
             suppressKicks();
         }
         try {
-            drain(keepKicksSuppressed);
+            return drain(keepKicksSuppressed);
         } finally {
             synchronized (this) {
                 batchActive = false;
@@ -527,8 +531,9 @@ final class VirtQueue {
         }
     }
 
-    private void drain(boolean keepKicksSuppressed) {
+    private int drain(boolean keepKicksSuppressed) {
         int availEventOffset = 4 + 8 * size;
+        int taken = 0;
         while (true) {
             int availIdx = loadAcquire(avail, 2);
             int pending = (availIdx - lastAvail) & 0xffff;
@@ -537,10 +542,10 @@ final class VirtQueue {
                 LOG.log(Level.WARNING, "queue {0}: available index {1} is {2} ahead of {3}, more than the queue"
                         + " size {4}; the queue stops until it is set up again", index, availIdx, pending,
                         lastAvail, size);
-                return;
+                return taken;
             }
             if (pending == 0 && keepKicksSuppressed) {
-                return;
+                return taken;
             }
             if (pending == 0) {
                 // Ask for a kick on the next buffer, then look again: the driver may have
@@ -554,7 +559,7 @@ final class VirtQueue {
                 }
                 VarHandle.fullFence();
                 if (loadAcquire(avail, 2) == lastAvail) {
-                    return;
+                    return taken;
                 }
                 synchronized (this) {
                     suppressKicks();
@@ -564,13 +569,14 @@ final class VirtQueue {
             for (int i = 0; i < pending && started() && !broken; i++) {
                 int head = avail.getShort(4 + 2 * (lastAvail & (size - 1))) & 0xffff;
                 lastAvail = (lastAvail + 1) & 0xffff;
+                taken++;
                 Chain chain = parse(head);
                 if (chain != null) {
                     dispatch(chain);
                 }
             }
             if (!started() || broken) {
-                return;
+                return taken;
             }
         }
     }

@@ -74,6 +74,15 @@ class FastPathOverVhostUserTest {
         return r[1];
     }
 
+    /** Guest lines 0 and 1, outputs of the slow controller, get a SET_VALUE each that never returns. */
+    private void wedgeBothWorkers(FrontendGuest guest) throws Exception {
+        slow.stall(0, 1);
+        guest.submit(MSG_SET_VALUE, 0, 1);
+        guest.submit(MSG_SET_VALUE, 1, 1);
+        Await.until("both workers in a wedged call",
+                () -> slow.calls().contains("setValue=1 0") && slow.calls().contains("setValue=1 1"));
+    }
+
     @Test
     void aLineOnTheFastPathGoesOnWhileEveryWorkerIsWedgedInAnotherLinesCall() throws Exception {
         fast.declareNonBlocking(true);
@@ -83,11 +92,7 @@ class FastPathOverVhostUserTest {
             for (int line = 0; line < 4; line++) {
                 answer(guest.submit(MSG_SET_DIRECTION, line, DIRECTION_OUT), STATUS_OK);
             }
-            slow.stall(0, 1);
-            guest.submit(MSG_SET_VALUE, 0, 1);
-            guest.submit(MSG_SET_VALUE, 1, 1);
-            Await.until("both workers in a wedged call",
-                    () -> slow.calls().contains("setValue=1 0") && slow.calls().contains("setValue=1 1"));
+            wedgeBothWorkers(guest);
 
             int firstFastCall = fast.calls().size();
             long start = System.nanoTime();
@@ -122,11 +127,7 @@ class FastPathOverVhostUserTest {
             answer(guest.submit(MSG_SET_DIRECTION, 1, DIRECTION_OUT), STATUS_OK);
             answer(guest.submit(MSG_SET_DIRECTION, 2, DIRECTION_IN), STATUS_OK);
             answer(guest.submit(MSG_SET_IRQ_TYPE, 2, IRQ_TYPE_EDGE_BOTH), STATUS_OK);
-            slow.stall(0, 1);
-            guest.submit(MSG_SET_VALUE, 0, 1);
-            guest.submit(MSG_SET_VALUE, 1, 1);
-            Await.until("both workers in a wedged call",
-                    () -> slow.calls().contains("setValue=1 0") && slow.calls().contains("setValue=1 1"));
+            wedgeBothWorkers(guest);
 
             for (int i = 0; i < 100; i++) {
                 Guest.Irq irq = guest.unmask(2);
