@@ -380,7 +380,8 @@ final class Connection implements AutoCloseable {
             if (handle(request, reply)) {
                 channel.sendReply(request);
             } else if (ack) {
-                channel.sendAck(request, 0);
+                // A failed write means the connection is gone (junixsocket has closed the socket then).
+                return channel.sendAck(request, 0);
             }
             return true;
         } catch (ProtocolException e) {

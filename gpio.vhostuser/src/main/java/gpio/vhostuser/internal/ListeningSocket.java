@@ -159,8 +159,11 @@ final class ListeningSocket implements AutoCloseable {
 
     /**
      * Closes a socket from {@link #accept}. A junixsocket socket made from a raw fd
-     * does not close that fd itself (verified with junixsocket 2.11.1), so the fd is
-     * closed here explicitly, exactly once.
+     * does not close that fd on {@code close()} (verified with junixsocket 2.11.1),
+     * so the fd is closed here explicitly, exactly once. But junixsocket closes the
+     * fd itself, and says the socket is closed, when a write fails with EPIPE (the
+     * frontend went away first; seen in MalformedInputFuzzTest, 2.11.1): the number
+     * may belong to another file by now, another thread's, and is left alone.
      */
     static void closeAccepted(AFUNIXSocket socket) {
         int fd = -1;
@@ -169,12 +172,15 @@ final class ListeningSocket implements AutoCloseable {
         } catch (IOException e) {
             // No fd to close.
         }
+        boolean closedByJunixsocket = socket.isClosed();
         try {
             socket.close();
         } catch (IOException e) {
             // Closing the Java object is best effort; the fd is what matters.
         }
-        LibC.closeQuietly(fd);
+        if (!closedByJunixsocket) {
+            LibC.closeQuietly(fd);
+        }
     }
 
     /** Stops listening and removes the socket file if it is still ours. Never fails. */

@@ -49,11 +49,16 @@ class MalformedInputFuzzTest {
     void theBackendSurvivesMalformedInputAndServesAValidFrontendAfterwards() throws Exception {
         Logger transportLog = Logger.getLogger("gpio.vhostuser.internal");
         AtomicLong logged = new AtomicLong();
+        // A socket closed under a live connection: an fd closed twice, or a lost connection not noticed.
+        AtomicLong socketsLost = new AtomicLong();
         Handler counter = new Handler() {
             @Override
             public void publish(LogRecord record) {
                 if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
                     logged.incrementAndGet();
+                }
+                if (record.getMessage().contains("was closed by something else")) {
+                    socketsLost.incrementAndGet();
                 }
             }
 
@@ -104,6 +109,7 @@ class MalformedInputFuzzTest {
             transport.close();
         }
         assertTrue(logged.get() >= CASES / 3, "bad input is logged: " + logged.get() + " warnings");
+        assertEquals(0, socketsLost.get(), "connections whose socket was closed under them");
         assertTrue(device.resets.get() >= CASES, "the device was reset after every frontend");
     }
 
