@@ -170,9 +170,12 @@ public class BackendSwapIT extends OperatorFramework {
                 a.setInput(line, line % 2 == 1);
                 b.setInput(line, line % 2 == 0);
             }
-            // Slow load-a down (48 messages, 8 lines, 2 workers: about 120 ms a burst) so that the
-            // swap lands while the first burst is in flight.
-            a.setLatency(Duration.ofMillis(5));
+            // Slow load-a down (48 messages, 8 lines, 2 workers: about 480 ms a burst) so that the
+            // swap lands while a burst is in flight: while the first one when ConfigAdmin and SCR are
+            // quick, else while a later one, back to back with the first. Only a swap landing in the
+            // millisecond between two bursts makes no mixed burst (seen once in CI with 5 ms and
+            // 120 ms bursts).
+            a.setLatency(Duration.ofMillis(20));
             Operator.awaitSocket(socket);
             try (VirtioGpioGuest guest = VirtioGpioGuest.connect(socket)) {
                 for (int line = 0; line < names.length; line++) {
