@@ -223,9 +223,11 @@ final class Connection implements AutoCloseable {
     /**
      * Whether the frontend's socket is still the file epoll watches. epoll forgets
      * a file that is closed without a word, where poll(2) would report POLLNVAL; a
-     * close behind the transport's back (a bug elsewhere in the process) would
-     * otherwise leave the connection waiting for ever and every later frontend
-     * refused. The fd number may even have been reused, by a file another slot watches.
+     * close behind the transport's back (junixsocket closes the socket when a write
+     * fails, see {@link ListeningSocket#closeAccepted}, which every write here now
+     * heeds; or a bug elsewhere in the process) would otherwise leave the
+     * connection waiting for ever and every later frontend refused. The fd number
+     * may even have been reused, by a file another slot watches.
      */
     private boolean frontendSocketWatched() {
         int fd = watched[FRONTEND_SLOT];
