@@ -47,7 +47,10 @@ public final class FrontendQueue {
     private final ByteBuffer avail;
     private final ByteBuffer used;
     private final long slots;
+    /** The slots, and below the indirect tables, as one view each: made once, as a JNA view costs a native call. */
+    private final ByteBuffer slotArea;
     private final long indirectTables;
+    private final ByteBuffer tableArea;
     private final int indirectTableSize;
     private final int[] free;
     private int freeCount;
@@ -84,6 +87,8 @@ public final class FrontendQueue {
         this.slots = memory.allocate(size * options.slotSize(), 16);
         this.indirectTableSize = 2 * options.segments();
         this.indirectTables = options.indirect() ? memory.allocate(size * 16 * indirectTableSize, 16) : 0;
+        this.slotArea = memory.view(slots, size * options.slotSize());
+        this.tableArea = options.indirect() ? memory.view(indirectTables, size * 16 * indirectTableSize) : null;
         this.free = new int[size];
         for (int i = 0; i < size; i++) {
             free[i] = size - 1 - i;
@@ -140,19 +145,18 @@ public final class FrontendQueue {
             throw new IllegalStateException("no room in queue " + index + " for " + needed + " descriptors");
         }
         int head = free[freeCount - 1];
-        long slot = slots + (long) head * options.slotSize();
-        memory.view(slot, options.slotSize()).put(0, readable);
+        long slot = slotAddress(head);
+        slotArea.put((int) (slot - slots), readable);
         writableAddress[head] = slot + readable.length;
         writableLength[head] = writable;
         if (options.indirect()) {
             freeCount--;
-            long table = indirectTables + (long) head * 16 * indirectTableSize;
-            ByteBuffer entries = memory.view(table, 16 * indirectTableSize);
-            int count = fill(entries, -1, slot, readable.length, readParts, writable, writeParts);
-            putDescriptor(desc, head, table, 16 * count, DESC_F_INDIRECT, 0);
+            int tableOffset = head * 16 * indirectTableSize;
+            int count = fill(tableArea, tableOffset, -1, slot, readable.length, readParts, writable, writeParts);
+            putDescriptor(desc, 0, head, indirectTables + tableOffset, 16 * count, DESC_F_INDIRECT, 0);
             chainLength[head] = 1;
         } else {
-            fill(desc, head, slot, readable.length, readParts, writable, writeParts);
+            fill(desc, 0, head, slot, readable.length, readParts, writable, writeParts);
             chainLength[head] = needed;
         }
         avail.putShort(4 + 2 * (availIdx & (size - 1)), (short) head);
@@ -162,13 +166,14 @@ public final class FrontendQueue {
     }
 
     /**
-     * Writes a chain of descriptors: into {@code table} at consecutive entries from 0
-     * when {@code head} is -1 (an indirect table), else into the descriptor table
-     * using free descriptors starting with {@code head}.
+     * Writes a chain of descriptors: into the indirect table at byte
+     * {@code tableOffset} of {@code table}, at consecutive entries from 0, when
+     * {@code head} is -1, else into the descriptor table using free descriptors
+     * starting with {@code head}.
      *
      * @return the number of descriptors written
      */
-    private int fill(ByteBuffer table, int head, long slot, int readLength, int readParts, int writeLength,
+    private int fill(ByteBuffer table, int tableOffset, int head, long slot, int readLength, int readParts, int writeLength,
             int writeParts) {
         int total = readParts + writeParts;
         int[] ids = chainIds;
@@ -183,7 +188,7 @@ public final class FrontendQueue {
             for (int p = 0; p < parts; p++) {
                 int piece = length / parts + (p < length % parts ? 1 : 0);
                 int flags = (part == 1 ? DESC_F_WRITE : 0) | (n + 1 < total ? DESC_F_NEXT : 0);
-                putDescriptor(table, ids[n], at, piece, flags, n + 1 < total ? ids[n + 1] : 0);
+                putDescriptor(table, tableOffset, ids[n], at, piece, flags, n + 1 < total ? ids[n + 1] : 0);
                 at += piece;
                 n++;
             }
@@ -191,8 +196,9 @@ public final class FrontendQueue {
         return total;
     }
 
-    private static void putDescriptor(ByteBuffer table, int id, long address, int length, int flags, int next) {
-        int at = 16 * id;
+    private static void putDescriptor(ByteBuffer table, int tableOffset, int id, long address, int length, int flags,
+            int next) {
+        int at = tableOffset + 16 * id;
         table.putLong(at, address).putInt(at + 8, length).putShort(at + 12, (short) flags)
                 .putShort(at + 14, (short) next);
     }
@@ -237,8 +243,12 @@ public final class FrontendQueue {
         if (head < 0) {
             return null;
         }
+        return completion(head);
+    }
+
+    private Completion completion(int head) {
         byte[] written = new byte[lastLength];
-        memory.view(writableAddress[head], Math.max(lastLength, 1)).get(0, written);
+        slotArea.get((int) (writableAddress[head] - slots), written);
         return new Completion(head, written);
     }
 
@@ -269,7 +279,7 @@ public final class FrontendQueue {
      * submitted again since (for benchmarks).
      */
     public byte firstWrittenByte(int token) {
-        return memory.view(writableAddress[token], 1).get(0);
+        return slotArea.get((int) (writableAddress[token] - slots));
     }
 
     /**
@@ -322,9 +332,7 @@ public final class FrontendQueue {
      */
     public Completion await(Duration timeout) throws TimeoutException {
         int head = awaitToken(timeout);
-        byte[] written = new byte[lastLength];
-        memory.view(writableAddress[head], Math.max(lastLength, 1)).get(0, written);
-        return new Completion(head, written);
+        return completion(head);
     }
 
     /**
@@ -362,7 +370,7 @@ public final class FrontendQueue {
      * tests of malformed chains; see {@link #publishRaw}.
      */
     public void writeDescriptor(int id, long address, int length, int flags, int next) {
-        putDescriptor(desc, id, address, length, flags, next);
+        putDescriptor(desc, 0, id, address, length, flags, next);
     }
 
     /**
