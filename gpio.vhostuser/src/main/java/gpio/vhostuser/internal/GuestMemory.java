@@ -23,6 +23,9 @@ final class GuestMemory {
 
     static final GuestMemory EMPTY = new GuestMemory(new MemoryRegion[0]);
 
+    /** Copies up to this many bytes go byte by byte (see {@link #copy}). */
+    private static final int SMALL_COPY = 16;
+
     private final MemoryRegion[] regions;
 
     private GuestMemory(MemoryRegion[] regions) {
@@ -142,12 +145,23 @@ final class GuestMemory {
             int step = (int) Math.min(Math.min(length - done, r.size - offset), MemoryRegion.chunkRemaining(offset));
             ByteBuffer chunk = r.chunk(offset);
             int index = MemoryRegion.chunkIndex(offset);
-            if (toGuest) {
-                chunk.put(index, buffer, buffer.position(), step);
+            int from = buffer.position();
+            if (step <= SMALL_COPY) {
+                // Byte by byte: a bulk put between buffers costs far more than the copy
+                // itself at these sizes (descriptors, requests, responses).
+                for (int i = 0; i < step; i++) {
+                    if (toGuest) {
+                        chunk.put(index + i, buffer.get(from + i));
+                    } else {
+                        buffer.put(from + i, chunk.get(index + i));
+                    }
+                }
+            } else if (toGuest) {
+                chunk.put(index, buffer, from, step);
             } else {
-                buffer.put(buffer.position(), chunk, index, step);
+                buffer.put(from, chunk, index, step);
             }
-            buffer.position(buffer.position() + step);
+            buffer.position(from + step);
             done += step;
         }
         return done;
