@@ -11,7 +11,7 @@
  * transport knows nothing of what the device does.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package gpio.vhostuser;
 
 import org.osgi.annotation.bundle.Export;

@@ -189,6 +189,20 @@ final class Chain implements DescriptorChain {
         }
     }
 
+    @Override
+    public void completeWith(ByteBuffer response) {
+        synchronized (queue) {
+            if (!pending || !queue.currentLocked(session)) {
+                return;
+            }
+            // Written before pending is cleared: should the copy fault (a frontend that
+            // shrank its memory), the chain stays held, as after a failed write().
+            int written = writable.copy(queue.memoryLocked(), 0, response, true);
+            pending = false;
+            queue.completeLocked(head, written);
+        }
+    }
+
     /** Returns the chain empty if the device has not completed it (after the device failed). */
     void completeIfPending() {
         synchronized (queue) {

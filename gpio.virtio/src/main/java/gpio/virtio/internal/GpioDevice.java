@@ -486,8 +486,7 @@ final class GpioDevice implements VirtioDevice {
                     + " bytes, the names need " + names.length);
         } else {
             // Only on probe, so the wrap is not worth avoiding.
-            chain.write(0, ByteBuffer.wrap(names));
-            chain.complete(names.length);
+            chain.completeWith(ByteBuffer.wrap(names));
             return;
         }
         answerDirectly(chain);
@@ -502,8 +501,7 @@ final class GpioDevice implements VirtioDevice {
         }
         txResponse.clear();
         txResponse.put(STATUS_ERR).put((byte) 0).flip();
-        chain.write(0, txResponse);
-        chain.complete(RESPONSE_SIZE);
+        chain.completeWith(txResponse);
     }
 
     private void handleEventBuffer(DescriptorChain chain) {
@@ -521,8 +519,7 @@ final class GpioDevice implements VirtioDevice {
             log.guestError(-1, "eventq buffer for line " + gpio + ", which does not exist: returned INVALID");
             txIrqResponse.clear();
             txIrqResponse.put(IRQ_STATUS_INVALID).flip();
-            chain.write(0, txIrqResponse);
-            chain.complete(IRQ_RESPONSE_SIZE);
+            chain.completeWith(txIrqResponse);
             return;
         }
         current[gpio].submitEventBuffer(chain);

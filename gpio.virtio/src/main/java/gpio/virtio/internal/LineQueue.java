@@ -394,8 +394,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         }
         irqResponse.clear();
         irqResponse.put(status).flip();
-        chain.write(0, irqResponse);
-        chain.complete(IRQ_RESPONSE_SIZE);
+        chain.completeWith(irqResponse);
     }
 
     /**
@@ -698,8 +697,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         }
         response.flip();
         try {
-            chain.write(0, response);
-            chain.complete(RESPONSE_SIZE);
+            chain.completeWith(response);
         } catch (Throwable e) {
             log.guestError(line, "answering a request failed, it stays unanswered: " + e);
         }

@@ -88,6 +88,11 @@ final class InMemoryChain implements DescriptorChain {
         }
     }
 
+    @Override
+    public synchronized void completeWith(ByteBuffer response) {
+        complete(write(0, response));
+    }
+
     /**
      * Makes every write to the chain fail as a guest-memory access does when the
      * memory behind it was truncated: the JVM raises an {@link InternalError}.

@@ -94,7 +94,7 @@ class VirtioGpioComponentIT {
                 Constants.FRAMEWORK_STORAGE, System.getProperty("framework.storage"),
                 Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
                 Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                "gpio.api;version=1.1.0,gpio.vhostuser;version=1.3.0,org.osgi.service.cm;version=1.6.1"));
+                "gpio.api;version=1.1.0,gpio.vhostuser;version=1.4.0,org.osgi.service.cm;version=1.6.1"));
         framework.start();
         context = framework.getBundleContext();
         transport = new VhostUserTransportComponent();
