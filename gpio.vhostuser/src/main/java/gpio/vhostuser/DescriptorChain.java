@@ -34,6 +34,17 @@ public interface DescriptorChain {
     int writableLength();
 
     /**
+     * When the transport took this chain from the available ring, on the
+     * {@link System#nanoTime()} clock. Read once for all the chains taken in one
+     * pass over the ring, so that a device timing its requests from here (a
+     * watchdog) needs no clock read of its own per request.
+     *
+     * @return the {@link System#nanoTime()} the chain was taken at
+     * @since 1.4
+     */
+    long takenAt();
+
+    /**
      * Copies readable bytes from {@code offset} into {@code dst} (from its
      * position, advancing it) until {@code dst} is full or the readable part ends.
      *

@@ -29,6 +29,8 @@ final class Chain implements DescriptorChain {
     private final Segments writable = new Segments();
     /** Handed to the device and not completed yet; guarded by the queue's monitor. */
     private boolean pending;
+    /** See {@link #takenAt()}; set by {@link #load}. */
+    private long takenAt;
 
     Chain(VirtQueue queue, Object session, int head) {
         this.queue = queue;
@@ -37,11 +39,14 @@ final class Chain implements DescriptorChain {
     }
 
     /**
-     * Reads and checks the chain starting at this head. Endpoint thread only.
+     * Reads and checks the chain starting at this head, taken from the ring at
+     * {@code takenNanos}. Endpoint thread only.
      *
      * @return null when the chain is valid, otherwise what is wrong with it
      */
-    String load(ByteBuffer table, int queueSize, boolean indirectAllowed, GuestMemory memory, ByteBuffer scratch) {
+    String load(ByteBuffer table, int queueSize, boolean indirectAllowed, GuestMemory memory, ByteBuffer scratch,
+            long takenNanos) {
+        takenAt = takenNanos;
         readable.clear();
         writable.clear();
         ByteBuffer descriptors = table;
@@ -140,6 +145,11 @@ final class Chain implements DescriptorChain {
     /** Hands the loaded chain to the device; call with the queue's monitor held. */
     void handOutLocked() {
         pending = true;
+    }
+
+    @Override
+    public long takenAt() {
+        return takenAt;
     }
 
     @Override

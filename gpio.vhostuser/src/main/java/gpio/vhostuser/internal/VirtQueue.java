@@ -566,11 +566,12 @@ final class VirtQueue {
                 }
                 continue;
             }
+            long takenAt = System.nanoTime();
             for (int i = 0; i < pending && started() && !broken; i++) {
                 int head = avail.getShort(4 + 2 * (lastAvail & (size - 1))) & 0xffff;
                 lastAvail = (lastAvail + 1) & 0xffff;
                 taken++;
-                Chain chain = parse(head);
+                Chain chain = parse(head, takenAt);
                 if (chain != null) {
                     dispatch(chain);
                 }
@@ -602,12 +603,13 @@ final class VirtQueue {
     }
 
     /**
-     * Walks the chain starting at {@code head} and checks every descriptor; on
+     * Walks the chain starting at {@code head}, taken from the ring at
+     * {@code takenAt}, and checks every descriptor; on
      * any fault, logs it and returns the buffer to the driver empty.
      *
      * @return the chain to hand to the device, or null
      */
-    private Chain parse(int head) {
+    private Chain parse(int head, long takenAt) {
         if (head >= size) {
             if (shouldLogFault()) {
                 LOG.log(Level.WARNING, "queue {0}: available ring names descriptor {1} beyond the queue size {2};"
@@ -633,7 +635,7 @@ final class VirtQueue {
                 }
                 return null;
             }
-            fault = chain.load(desc, size, indirect, memory, indirectScratch);
+            fault = chain.load(desc, size, indirect, memory, indirectScratch, takenAt);
             if (fault == null) {
                 chain.handOutLocked();
             } else {

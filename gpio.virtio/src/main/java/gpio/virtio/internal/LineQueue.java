@@ -218,9 +218,10 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
     void submitRequest(DescriptorChain chain, int type, int value) {
         int work;
         synchronized (this) {
-            long now = System.nanoTime();
-            requests.add(chain, type, value, now);
-            work = claimLocked(now);
+            // The watchdog's clock starts when the transport took the request from the ring.
+            long queuedAt = chain.takenAt();
+            requests.add(chain, type, value, queuedAt);
+            work = claimLocked(queuedAt);
         }
         drainHere(work);
     }
@@ -234,7 +235,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         int work;
         synchronized (this) {
             eventBuffers.add(chain);
-            work = claimLocked(System.nanoTime());
+            work = claimLocked(chain.takenAt());
         }
         drainHere(work);
     }

@@ -45,6 +45,12 @@ final class InMemoryChain implements DescriptorChain {
         return new InMemoryChain(b.array(), VirtioGpio.IRQ_RESPONSE_SIZE);
     }
 
+    /** The clock when asked, as if the transport had just taken the chain. */
+    @Override
+    public long takenAt() {
+        return System.nanoTime();
+    }
+
     @Override
     public int readableLength() {
         return readable.length;
