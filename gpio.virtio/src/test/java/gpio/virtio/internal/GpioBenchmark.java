@@ -13,6 +13,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -105,8 +107,8 @@ final class GpioBenchmark {
                 }
             }
             Summary summary = new Summary();
-            System.out.printf("%-6s %-9s %5s %-18s %9s %8s %8s %8s %9s %8s%n", "load", "message", "depth", "backend",
-                    "req/s", "p50 us", "p99 us", "p99.9 us", "CPU us/r", "ctx/req");
+            System.out.printf("%-6s %-9s %5s %-18s %9s %8s %8s %8s %9s %8s %8s%n", "load", "message", "depth",
+                    "backend", "req/s", "p50 us", "p99 us", "p99.9 us", "CPU us/r", "ctx/req", "frontend");
             for (boolean busy : new boolean[] {false, true}) {
                 List<Process> loops = busy ? busyLoops() : List.of();
                 String condition = busy ? "busy" : "idle";
@@ -164,19 +166,28 @@ final class GpioBenchmark {
     }
 
     /** What one round measured. */
+    /**
+     * What one round measured; {@code frontendBusy} is the share of one core the
+     * frontend's thread used meanwhile (near 100%: the frontend, not the backend,
+     * bounds the rate).
+     */
     private record Figures(double perSecond, double p50, double p99, double p999, double cpuMicros,
-            double switches) {
+            double switches, double frontendBusy) {
 
         String row(String condition, String message, int depth, String backend) {
-            return String.format(Locale.ROOT, "%-6s %-9s %5d %-18s %9.0f %8.1f %8.1f %8.1f %9.2f %8.2f", condition,
-                    message, depth, backend, perSecond, p50, p99, p999, cpuMicros, switches);
+            return String.format(Locale.ROOT, "%-6s %-9s %5d %-18s %9.0f %8.1f %8.1f %8.1f %9.2f %8.2f %7.0f%%",
+                    condition, message, depth, backend, perSecond, p50, p99, p999, cpuMicros, switches,
+                    frontendBusy);
         }
     }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private static Figures measure(Backend backend, int type, int depth, Duration length, long[] samples)
             throws Exception {
         double cpu = backend.cpuSeconds();
         long switches = backend.contextSwitches();
+        long frontendCpu = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         int count = run(backend, type, depth, length, samples);
         long elapsed = System.nanoTime() - start;
@@ -184,13 +195,14 @@ final class GpioBenchmark {
         double switchesPerRequest = (double) (backend.contextSwitches() - switches) / count;
         // Should a backend answer faster than the samples allow, the rate still counts every answer.
         return figures(samples, Math.min(count, samples.length), count * 1e9 / elapsed, cpuMicros,
-                switchesPerRequest);
+                switchesPerRequest, 100.0 * (THREADS.getCurrentThreadCpuTime() - frontendCpu) / elapsed);
     }
 
-    private static Figures figures(long[] samples, int count, double perSecond, double cpuMicros, double switches) {
+    private static Figures figures(long[] samples, int count, double perSecond, double cpuMicros, double switches,
+            double frontendBusy) {
         Arrays.sort(samples, 0, count);
         return new Figures(perSecond, samples[count / 2] / 1e3, samples[(int) (count * 0.99)] / 1e3,
-                samples[(int) (count * 0.999)] / 1e3, cpuMicros, switches);
+                samples[(int) (count * 0.999)] / 1e3, cpuMicros, switches, frontendBusy);
     }
 
     /**
@@ -246,6 +258,7 @@ final class GpioBenchmark {
     private static Figures edges(Backend backend, int edges, long[] samples) throws Exception {
         double cpu = backend.cpuSeconds();
         long switches = backend.contextSwitches();
+        long frontendCpu = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         for (int i = 0; i < edges; i++) {
             Guest.Irq irq = backend.guest.unmask(LINES);
@@ -257,7 +270,8 @@ final class GpioBenchmark {
         }
         long elapsed = System.nanoTime() - start;
         return figures(samples, edges, edges * 1e9 / elapsed, (backend.cpuSeconds() - cpu) * 1e6 / edges,
-                (double) (backend.contextSwitches() - switches) / edges);
+                (double) (backend.contextSwitches() - switches) / edges,
+                100.0 * (THREADS.getCurrentThreadCpuTime() - frontendCpu) / elapsed);
     }
 
     /** A backend process and the frontend connected to it. */
@@ -395,13 +409,15 @@ final class GpioBenchmark {
         @Override
         public String toString() {
             StringBuilder table = new StringBuilder("| load | message | depth | backend | req/s | p50 µs | p99 µs"
-                    + " | p99.9 µs | CPU µs/req | ctx switches/req |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                    + " | p99.9 µs | CPU µs/req | ctx switches/req | frontend busy % |\n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|\n");
             rounds.forEach((key, figures) -> table.append("| ").append(key)
                     .append(range(figures, Figures::perSecond, "%.0f"))
                     .append(range(figures, Figures::p50, "%.0f")).append(range(figures, Figures::p99, "%.0f"))
                     .append(range(figures, Figures::p999, "%.0f"))
                     .append(range(figures, Figures::cpuMicros, "%.2f"))
-                    .append(range(figures, Figures::switches, "%.2f")).append(" |\n"));
+                    .append(range(figures, Figures::switches, "%.2f"))
+                    .append(range(figures, Figures::frontendBusy, "%.0f")).append(" |\n"));
             return table.toString();
         }
 
