@@ -176,6 +176,14 @@ final class Chain implements DescriptorChain {
         if (offset < 0) {
             throw new IndexOutOfBoundsException("negative offset " + offset);
         }
+        if (!toGuest && queue.dispatchingOn(Thread.currentThread())) {
+            // A read while the endpoint thread hands chains to the device: only that thread maps
+            // and unmaps guest memory and starts and stops rings, so nothing this read relies on
+            // can change meanwhile, and a read, unlike a write, cannot harm a chain another
+            // thread would be completing. The lock is left out: it costs two atomic operations.
+            return pending && queue.currentLocked(session) ? part.copy(queue.memoryLocked(), offset, buffer, false)
+                    : 0;
+        }
         synchronized (queue) {
             if (!pending || !queue.currentLocked(session)) {
                 return 0;

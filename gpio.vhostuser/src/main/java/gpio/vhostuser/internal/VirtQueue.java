@@ -136,6 +136,8 @@ final class VirtQueue {
 
     // Shared with completing threads: guarded by this.
     private GuestMemory memory = GuestMemory.EMPTY;
+    /** The endpoint thread while it is in {@link VirtioDevice#handle}, else null (see {@link #dispatchingOn}). */
+    private Thread dispatcher;
     private ByteBuffer used;
     private int callFd = -1;
     private Object session;
@@ -594,12 +596,24 @@ final class VirtQueue {
     }
 
     private void dispatch(Chain chain) {
+        dispatcher = Thread.currentThread();
         try {
             device.handle(index, chain);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "queue " + index + ": the device failed on a request; it is returned empty", e);
             chain.completeIfPending();
+        } finally {
+            dispatcher = null;
         }
+    }
+
+    /**
+     * Whether {@code thread} is the endpoint thread inside {@link VirtioDevice#handle}
+     * for this queue. A plain field: only the endpoint thread writes it, so another
+     * thread can never see itself there.
+     */
+    boolean dispatchingOn(Thread thread) {
+        return dispatcher == thread;
     }
 
     /**
