@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 final class KarafProcess implements AutoCloseable {
 
     static final Duration DEADLINE = Duration.ofSeconds(120);
+    /** Pause between two tries of the shell before the first command (not a synchronisation: a retry pace). */
+    private static final long SHELL_RETRY_MILLIS = 500;
     /** The longest a feature:install or feature:uninstall may take (the bound, on 2 busy cores). */
     static final Duration INSTALL_LIMIT = Duration.ofSeconds(60);
     /** A user with Karaf's admin group (roles admin, manager, viewer, ...). */
@@ -43,6 +45,8 @@ final class KarafProcess implements AutoCloseable {
     private final int httpPort;
     private final Process process;
     private final List<String> output = new ArrayList<>();
+    /** Whether the shell answered once (see {@link #awaitShell}). */
+    private boolean shellAnswered;
 
     private KarafProcess(Path home, int sshPort, int httpPort, Process process) {
         this.home = home;
@@ -132,6 +136,37 @@ final class KarafProcess implements AutoCloseable {
      * @throws AssertionError also when they take longer: the client is killed then
      */
     String execute(Duration limit, String... commands) throws IOException, InterruptedException {
+        awaitShell();
+        return run(limit, commands);
+    }
+
+    /**
+     * Before the first command: waits until the shell answers a harmless one.
+     * While Karaf installs its boot features, its SSH server can accept a
+     * session and then drop it ("[ssh-connection]: Failed ... Broken pipe"),
+     * and a command sent then may or may not have run.
+     */
+    private void awaitShell() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!shellAnswered) {
+            String printed;
+            try {
+                printed = run(DEADLINE, "shell:echo shell-ready");
+                shellAnswered = printed.lines().anyMatch("shell-ready"::equals);
+            } catch (AssertionError e) {
+                printed = e.getMessage();
+            }
+            if (!shellAnswered) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("Karaf's shell did not answer within " + DEADLINE.toSeconds() + " s:\n"
+                            + printed);
+                }
+                Thread.sleep(SHELL_RETRY_MILLIS);
+            }
+        }
+    }
+
+    private String run(Duration limit, String... commands) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/client").toString(), "-a",
                 String.valueOf(sshPort), "-h", "127.0.0.1", "-u", USER, "-p", PASSWORD, "-r", "120", "-d", "1",
                 "-b").redirectErrorStream(true);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import gpio.itest.Await;
 import gpio.itest.ConsoleForms;
 import gpio.itest.GatewayProcess;
 
@@ -77,8 +78,9 @@ class ComposedChipIT {
             // Closing the guest killed QEMU (SIGKILL) while gpioset held the lines.
             sim.awaitLine(BOARD, RELAY, line -> line.drivenAt(1), "the relay left high by its safe state");
             sim.awaitLine(SIM, 0, line -> !line.used(), "LED0 (safe state release) released");
-            assertTrue(gateway.output().contains("line 2 (controller offset 5) left at its safe state high"),
-                    "the gateway says why the relay is driven");
+            // The log line follows the drive, and the gateway's output is read by another thread: wait for it.
+            Await.condition(() -> gateway.output().contains("line 2 (controller offset 5) left at its safe state high"),
+                    "the gateway saying why the relay is driven");
             gateway.stopCleanly();
         }
     }
