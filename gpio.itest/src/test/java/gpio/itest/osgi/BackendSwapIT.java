@@ -171,10 +171,10 @@ public class BackendSwapIT extends OperatorFramework {
                 b.setInput(line, line % 2 == 0);
             }
             // Slow load-a down (48 messages, 8 lines, 2 workers: about 480 ms a burst) so that the
-            // swap lands while a burst is in flight: while the first one when ConfigAdmin and SCR are
-            // quick, else while a later one, back to back with the first. Only a swap landing in the
-            // millisecond between two bursts makes no mixed burst (seen once in CI with 5 ms and
-            // 120 ms bursts).
+            // swap lands while a burst is in flight. It is asked for once the first answer of the first
+            // burst is back: a call in flight on load-a when the swap lands is carried out again on
+            // load-b (the old chip may be gone), so a swap asked for at once and quicker than one call
+            // (ConfigAdmin and SCR can be) made no burst mixed (seen in CI).
             a.setLatency(Duration.ofMillis(20));
             Operator.awaitSocket(socket);
             try (VirtioGpioGuest guest = VirtioGpioGuest.connect(socket)) {

@@ -133,19 +133,19 @@ final class VirtioGpioGuest implements AutoCloseable {
     /**
      * Sends one message per entry of {@code lines}, all in flight together as
      * the Linux driver sends them for different lines, and waits for every
-     * answer; {@code whileInFlight} runs once they are all submitted and kicked.
-     * A buffer the device returns twice, or for no request, fails.
+     * answer; {@code afterFirstAnswer} runs once the first answer is back, the
+     * others still in flight. A buffer the device returns twice, or for no
+     * request, fails.
      *
      * @return the answers, in the order of {@code lines}
      */
-    List<Answer> burst(int type, int[] lines, int value, Runnable whileInFlight) throws TimeoutException {
+    List<Answer> burst(int type, int[] lines, int value, Runnable afterFirstAnswer) throws TimeoutException {
         collectEvents();
         Map<Integer, Integer> indexByToken = new HashMap<>();
         for (int i = 0; i < lines.length; i++) {
             indexByToken.put(requests.submit(request(type, lines[i], value), 2), i);
         }
         requests.kick();
-        whileInFlight.run();
         Answer[] answers = new Answer[lines.length];
         long deadline = System.nanoTime() + WAIT.toNanos();
         for (int answered = 0; answered < lines.length; answered++) {
@@ -165,6 +165,9 @@ final class VirtioGpioGuest implements AutoCloseable {
                         + written.length);
             }
             answers[index] = new Answer(written[0] & 0xff, written[1] & 0xff);
+            if (answered == 0) {
+                afterFirstAnswer.run();
+            }
         }
         return List.of(answers);
     }
