@@ -181,15 +181,19 @@ final class Chain implements DescriptorChain {
             // and unmaps guest memory and starts and stops rings, so nothing this read relies on
             // can change meanwhile, and a read, unlike a write, cannot harm a chain another
             // thread would be completing. The lock is left out: it costs two atomic operations.
-            return pending && queue.currentLocked(session) ? part.copy(queue.memoryLocked(), offset, buffer, false)
-                    : 0;
+            return copyIfHeld(offset, buffer, part, false);
         }
         synchronized (queue) {
-            if (!pending || !queue.currentLocked(session)) {
-                return 0;
-            }
-            return part.copy(queue.memoryLocked(), offset, buffer, toGuest);
+            return copyIfHeld(offset, buffer, part, toGuest);
         }
+    }
+
+    /** Copies while the device holds this chain of the current session, else nothing. */
+    private int copyIfHeld(int offset, ByteBuffer buffer, Segments part, boolean toGuest) {
+        if (!pending || !queue.currentLocked(session)) {
+            return 0;
+        }
+        return part.copy(queue.memoryLocked(), offset, buffer, toGuest);
     }
 
     @Override
