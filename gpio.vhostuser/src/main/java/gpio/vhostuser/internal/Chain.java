@@ -40,18 +40,23 @@ final class Chain implements DescriptorChain {
 
     /**
      * Reads and checks the chain starting at this head, taken from the ring at
-     * {@code takenNanos}. Endpoint thread only.
+     * {@code takenNanos}. An indirect table is read where it is, through
+     * {@code indirectTable}, when it lies in one window of guest memory (always,
+     * short of a table across two regions); otherwise descriptor by descriptor
+     * through {@code scratch}. Endpoint thread only.
      *
      * @return null when the chain is valid, otherwise what is wrong with it
      */
-    String load(ByteBuffer table, int queueSize, boolean indirectAllowed, GuestMemory memory, ByteBuffer scratch,
-            long takenNanos) {
+    String load(ByteBuffer table, int queueSize, boolean indirectAllowed, GuestMemory memory,
+            GuestMemory.Location indirectTable, ByteBuffer scratch, long takenNanos) {
         takenAt = takenNanos;
         readable.clear();
         writable.clear();
         ByteBuffer descriptors = table;
+        int tableStart = 0;
         long indirectBase = 0;
         boolean inIndirect = false;
+        boolean tableInPlace = false;
         int tableSize = queueSize;
         int index = head;
         int visited = 0;
@@ -63,13 +68,13 @@ final class Chain implements DescriptorChain {
             int length;
             int flags;
             int next;
-            if (inIndirect) {
+            int at = tableStart + index * VirtQueue.DESCRIPTOR_SIZE;
+            if (inIndirect && !tableInPlace) {
                 if (!memory.readDescriptor(indirectBase + (long) index * VirtQueue.DESCRIPTOR_SIZE, scratch)) {
                     return "indirect descriptor " + index + " is outside guest memory";
                 }
-                descriptors = scratch;
+                at = 0;
             }
-            int at = inIndirect ? 0 : index * VirtQueue.DESCRIPTOR_SIZE;
             address = descriptors.getLong(at);
             length = descriptors.getInt(at + 8);
             flags = descriptors.getShort(at + 12) & 0xffff;
@@ -81,6 +86,9 @@ final class Chain implements DescriptorChain {
                 }
                 inIndirect = true;
                 indirectBase = address;
+                tableInPlace = memory.locate(address, Integer.toUnsignedLong(length), indirectTable);
+                descriptors = tableInPlace ? indirectTable.window : scratch;
+                tableStart = tableInPlace ? indirectTable.index : 0;
                 tableSize = Integer.divideUnsigned(length, VirtQueue.DESCRIPTOR_SIZE);
                 index = 0;
                 visited = 0;

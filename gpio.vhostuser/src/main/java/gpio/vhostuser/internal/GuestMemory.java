@@ -168,6 +168,33 @@ final class GuestMemory {
     }
 
     /**
+     * Finds the {@code length} guest bytes at {@code address} when they lie in one
+     * window of one region, so that they can be read where they are.
+     *
+     * @return false when they do not (outside guest memory, or across the end of
+     *         a region or window); {@code into} is then unchanged
+     */
+    boolean locate(long address, long length, Location into) {
+        MemoryRegion r = regionForGuest(address);
+        if (r == null) {
+            return false;
+        }
+        long offset = address - r.guestAddress;
+        if (Long.compareUnsigned(length, r.size - offset) > 0 || length > MemoryRegion.chunkRemaining(offset)) {
+            return false;
+        }
+        into.window = r.chunk(offset);
+        into.index = MemoryRegion.chunkIndex(offset);
+        return true;
+    }
+
+    /** Where {@link #locate} found a range: a little-endian window and the index of the range's first byte. */
+    static final class Location {
+        ByteBuffer window;
+        int index;
+    }
+
+    /**
      * Reads the 16-byte descriptor at guest address {@code address} (an indirect
      * table entry) into {@code into}, which must have 16 bytes from index 0.
      *

@@ -133,6 +133,8 @@ final class VirtQueue {
     private ByteBuffer avail;
     /** Scratch for one indirect descriptor, endpoint thread only. */
     private final ByteBuffer indirectScratch = ByteBuffer.allocate(DESCRIPTOR_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    /** Where the indirect table of the chain being loaded lies; endpoint thread only, valid during one load. */
+    private final GuestMemory.Location indirectTable = new GuestMemory.Location();
 
     // Shared with completing threads: guarded by this.
     private GuestMemory memory = GuestMemory.EMPTY;
@@ -649,7 +651,7 @@ final class VirtQueue {
                 }
                 return null;
             }
-            fault = chain.load(desc, size, indirect, memory, indirectScratch, takenAt);
+            fault = chain.load(desc, size, indirect, memory, indirectTable, indirectScratch, takenAt);
             if (fault == null) {
                 chain.handOutLocked();
             } else {

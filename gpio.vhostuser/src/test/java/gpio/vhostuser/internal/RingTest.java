@@ -92,6 +92,32 @@ class RingTest {
         roundTrips(frontend.startQueue(0, RingOptions.plain(16).withIndirect().withSegments(3)), 100);
     }
 
+    /**
+     * An indirect table may run from one region into the next when the two are
+     * adjacent in guest memory (DIMMs plugged side by side): the chain is served
+     * as if the table were in one piece.
+     */
+    @Test
+    void anIndirectTableAcrossTwoAdjacentRegionsIsFollowed() throws Exception {
+        frontend.negotiate(VIRTIO_F_VERSION_1 | VIRTIO_RING_F_INDIRECT_DESC);
+        FrontendQueue queue = frontend.startQueue(0, RingOptions.plain(16));
+        FrontendMemory first = frontend.memory();
+        try (FrontendMemory second = new FrontendMemory(1 << 16, first.guestBase() + first.size())) {
+            frontend.addMemoryRegion(second);
+            long table = second.guestBase() - VirtQueue.DESCRIPTOR_SIZE; // entry 0 in the first, 1 in the second
+            long request = first.allocate(3, 8);
+            first.view(request, 3).put(new byte[] {7, 8, 9});
+            first.view(table, 16).putLong(0, request).putInt(8, 3).putShort(12, (short) VirtQueue.DESC_F_NEXT)
+                    .putShort(14, (short) 1);
+            second.view(second.guestBase(), 16).putLong(0, queue.slotAddress(0)).putInt(8, 3)
+                    .putShort(12, (short) VirtQueue.DESC_F_WRITE);
+            queue.writeDescriptor(0, table, 2 * VirtQueue.DESCRIPTOR_SIZE, VirtQueue.DESC_F_INDIRECT, 0);
+            queue.publishRaw(0);
+            queue.kick();
+            assertArrayEquals(new byte[] {8, 9, 10}, queue.await(TIMEOUT).written());
+        }
+    }
+
     @Test
     void anIndirectTableWithoutTheFeatureIsReturnedEmpty() throws Exception {
         frontend.negotiate(VIRTIO_F_VERSION_1);
