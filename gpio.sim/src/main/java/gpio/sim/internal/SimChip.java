@@ -416,7 +416,7 @@ final class SimChip implements GpioController, GpioSimulator {
         }
         line.level = level;
         long now = System.nanoTime();
-        recording.add(new LevelChange(now, line.offset, level));
+        recording.add(now, line.offset, level);
         events.levelChanged(line, now);
     }
 
