@@ -10,6 +10,7 @@ import static gpio.virtio.internal.VirtioGpio.MSG_SET_IRQ_TYPE;
 import static gpio.virtio.internal.VirtioGpio.MSG_SET_VALUE;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -37,7 +38,10 @@ import gpio.vhostuser.frontend.FrontendQueue;
  * {@code mvn -B -pl gpio.virtio -am -Pbench verify}, optionally with
  * {@code -Dbench.reference=<path of a vhost-device-gpio binary built with its
  * mock_gpio feature>}, {@code -Dbench.pollUs=N} (also measure the device with
- * {@code ring.poll.us} N), {@code -Dbench.seconds=N} (length of a round, 2) and
+ * {@code ring.poll.us} N), {@code -Dbench.baseline=<class path>} (also measure
+ * the device with these classes or jars ahead of its own, for example another
+ * commit's {@code target/classes}: a change compared in the same run),
+ * {@code -Dbench.seconds=N} (length of a round, 2) and
  * {@code -Dbench.depths=1,16,64} (the depths measured).
  *
  * <p>Every backend runs as a process of its own ({@link BenchDevice} for this
@@ -83,14 +87,19 @@ final class GpioBenchmark {
         Duration round = Duration.ofSeconds(Long.getLong("bench.seconds", 2));
         int pollMicros = Integer.getInteger("bench.pollUs", 0);
         String reference = System.getProperty("bench.reference", "");
+        String baseline = System.getProperty("bench.baseline", "");
         int[] depths = Arrays.stream(System.getProperty("bench.depths", "1,16,64").split(","))
                 .mapToInt(d -> Integer.parseInt(d.trim())).toArray();
         Path dir = Files.createTempDirectory("gpio-bench");
         List<Backend> backends = new ArrayList<>();
         try {
-            backends.add(Backend.device("vgpio", dir, 0));
+            String classPath = System.getProperty("java.class.path");
+            backends.add(Backend.device("vgpio", dir, 0, classPath));
+            if (!baseline.isEmpty()) {
+                backends.add(Backend.device("baseline", dir, 0, baseline + File.pathSeparator + classPath));
+            }
             if (pollMicros > 0) {
-                backends.add(Backend.device("vgpio poll " + pollMicros + "us", dir, pollMicros));
+                backends.add(Backend.device("vgpio poll " + pollMicros + "us", dir, pollMicros, classPath));
             }
             if (!reference.isEmpty()) {
                 backends.add(Backend.reference(Path.of(reference), dir));
@@ -319,10 +328,10 @@ final class GpioBenchmark {
         }
 
         /** This device in a JVM of its own. */
-        static Backend device(String name, Path dir, int ringPollMicros) throws Exception {
-            Path socket = dir.resolve("vgpio-" + ringPollMicros + ".sock");
+        static Backend device(String name, Path dir, int ringPollMicros, String classPath) throws Exception {
+            Path socket = dir.resolve(name.replaceAll("\\W", "-") + ".sock");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+            Process process = new ProcessBuilder(java, "-cp", classPath,
                     BenchDevice.class.getName(), socket.toString(), Integer.toString(LINES + 1),
                     Integer.toString(ringPollMicros)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             return new Backend(name, process, socket, true);
