@@ -282,6 +282,30 @@ class BadInputTest {
         assertTrue(device.held.isEmpty(), "the device dropped the buffer it held in the stopped ring");
     }
 
+    /**
+     * A buffer the device holds in a region the frontend removes meanwhile: the
+     * answer written afterwards lands nowhere (that memory is unmapped; writing
+     * through where the buffer was would fault or hit whatever is mapped there
+     * now), and the buffer comes back empty.
+     */
+    @Test
+    void aHeldBufferInARegionRemovedMeanwhileGetsNothingWritten() throws Exception {
+        frontend.negotiate(VIRTIO_F_VERSION_1);
+        FrontendQueue events = frontend.startQueue(1, RingOptions.plain(16));
+        try (FrontendMemory extra = new FrontendMemory(1 << 16, 0x1_0000_0000L)) {
+            frontend.addMemoryRegion(extra);
+            events.writeDescriptor(0, extra.allocate(8, 8), 8, DESC_F_WRITE, 0);
+            events.publishRaw(0);
+            events.kick();
+            Await.until("the device holds the buffer", () -> device.held.size() == 1);
+            frontend.removeMemoryRegion(extra);
+            assertTrue(device.fireEvent(new byte[] {1, 2}));
+            assertEquals(0, events.await(TIMEOUT).written().length);
+        }
+        FrontendQueue requests = frontend.startQueue(0, RingOptions.plain(16));
+        assertArrayEquals(new byte[] {5}, frontend.roundTrip(requests, new byte[] {4}, 1, TIMEOUT).written());
+    }
+
     @Test
     void aHeadOfferedAgainWhileTheDeviceHoldsItIsSkipped() throws Exception {
         frontend.negotiate(VIRTIO_F_VERSION_1);
