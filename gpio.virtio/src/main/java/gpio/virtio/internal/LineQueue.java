@@ -479,8 +479,7 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
                 }
             } finally {
                 if (next == NOT_TAKEN && !retryOnWorker) {
-                    takenChain = null;
-                    takenSetting = null;
+                    forgetTaken();
                 }
             }
             if (retryOnWorker) {
@@ -700,9 +699,14 @@ final class LineQueue implements Runnable, LineState.Events, EdgeListener {
         if (!takeNext) {
             return NOT_TAKEN;
         }
-        takenChain = null; // what the last item took, as the finally in drain() forgets it
-        takenSetting = null;
+        forgetTaken();
         return takeLocked(CLOCK_NOT_READ, inline);
+    }
+
+    /** Drops the references the last item took, so that nothing keeps a done chain or setting alive; drainer only. */
+    private void forgetTaken() {
+        takenChain = null;
+        takenSetting = null;
     }
 
     /**
