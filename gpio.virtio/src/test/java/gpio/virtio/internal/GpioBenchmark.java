@@ -55,7 +55,9 @@ import gpio.vhostuser.frontend.FrontendQueue;
  * <p>Two conditions: the machine as it is, then with two CPU-bound processes at
  * normal priority started by the benchmark (as two busy guests beside ours).
  * For GET_VALUE and SET_VALUE (the value toggled on every request) at depths 1,
- * 16 and 64, rounds of the backends alternate, so that each sees the same load.
+ * 16 and 64, rounds of the backends alternate, each round starting with the
+ * next backend, so that each sees the same load; every backend is warmed up
+ * again under each condition.
  * For each round: requests/s; p50, p99 and p99.9 latency; the backend process's
  * CPU time per request (utime + stime, all its threads, GC and JIT included);
  * its context switches per request (voluntary and involuntary, summed over its
@@ -108,13 +110,6 @@ final class GpioBenchmark {
                     + " load average %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
                     System.getProperty("java.version"), round.toSeconds(), loadAverage());
             long[] samples = new long[Math.toIntExact(round.toSeconds() * SAMPLES_PER_SECOND)];
-            for (Backend backend : backends) {
-                run(backend, MSG_GET_VALUE, 16, WARM_UP, samples);
-                run(backend, MSG_SET_VALUE, 16, WARM_UP, samples);
-                if (backend.makesEdges()) {
-                    edges(backend, WARM_UP_EDGES, samples);
-                }
-            }
             Summary summary = new Summary();
             System.out.printf("%-6s %-9s %5s %-18s %9s %8s %8s %8s %9s %8s %8s%n", "load", "message", "depth",
                     "backend", "req/s", "p50 us", "p99 us", "p99.9 us", "CPU us/r", "ctx/req", "frontend");
@@ -122,10 +117,15 @@ final class GpioBenchmark {
                 List<Process> loops = busy ? busyLoops() : List.of();
                 String condition = busy ? "busy" : "idle";
                 try {
+                    // Under each condition anew: the first round after the busy loops started ran at a
+                    // fraction of the later ones, and always for the first backend.
+                    warmUp(backends, samples);
                     for (int type : new int[] {MSG_GET_VALUE, MSG_SET_VALUE}) {
                         for (int depth : depths) {
                             for (int r = 0; r < ROUNDS; r++) {
-                                for (Backend backend : backends) {
+                                for (int b = 0; b < backends.size(); b++) {
+                                    // Each round starts with the next backend: none always runs first.
+                                    Backend backend = backends.get((r + b) % backends.size());
                                     run(backend, type, depth, ROUND_WARM_UP, samples);
                                     Figures f = measure(backend, type, depth, round, samples);
                                     System.out.println(f.row(condition, messageName(type), depth, backend.name));
@@ -165,6 +165,17 @@ final class GpioBenchmark {
         }
     }
 
+    /** Every backend serves GET_VALUE and SET_VALUE at depth 16 for {@link #WARM_UP} each, then edges. */
+    private static void warmUp(List<Backend> backends, long[] samples) throws Exception {
+        for (Backend backend : backends) {
+            run(backend, MSG_GET_VALUE, 16, WARM_UP, samples);
+            run(backend, MSG_SET_VALUE, 16, WARM_UP, samples);
+            if (backend.makesEdges()) {
+                edges(backend, WARM_UP_EDGES, samples);
+            }
+        }
+    }
+
     /** Two processes that only burn CPU, at normal priority, as busy guests beside ours. */
     private static List<Process> busyLoops() throws IOException {
         List<Process> loops = new ArrayList<>();
@@ -174,7 +185,6 @@ final class GpioBenchmark {
         return loops;
     }
 
-    /** What one round measured. */
     /**
      * What one round measured; {@code frontendBusy} is the share of one core the
      * frontend's thread used meanwhile (near 100%: the frontend, not the backend,
