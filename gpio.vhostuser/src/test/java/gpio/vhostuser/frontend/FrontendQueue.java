@@ -289,7 +289,9 @@ public final class FrontendQueue {
      * @throws TimeoutException when none arrives within {@code timeout}
      */
     public int awaitToken(Duration timeout) throws TimeoutException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        // The clock is read only once nothing is there: a benchmark calls this once per request.
+        long deadline = 0;
+        boolean deadlineSet = false;
         while (true) {
             int next = pollToken();
             if (next >= 0) {
@@ -304,7 +306,12 @@ public final class FrontendQueue {
                     return next;
                 }
             }
-            long left = deadline - System.nanoTime();
+            long now = System.nanoTime();
+            if (!deadlineSet) {
+                deadline = now + timeout.toNanos();
+                deadlineSet = true;
+            }
+            long left = deadline - now;
             if (left <= 0) {
                 throw new TimeoutException("no used buffer on queue " + index + " within " + timeout);
             }

@@ -16,6 +16,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import gpio.vhostuser.frontend.FrontendQueue;
@@ -76,6 +78,7 @@ final class GpioBenchmark {
     private static final int WARM_UP_EDGES = 20_000;
     private static final Duration WARM_UP = Duration.ofSeconds(3);
     private static final Duration ROUND_WARM_UP = Duration.ofMillis(200);
+    private static final long CONNECT_RETRY_NANOS = 10_000_000;
     private static final Duration WAIT = Duration.ofSeconds(10);
     /** Clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on Linux). */
     private static final double TICKS_PER_SECOND = 100;
@@ -254,9 +257,9 @@ final class GpioBenchmark {
             }
             count++;
             if (now - end < 0) {
-                int line = lineOf[token];
-                long at = System.nanoTime();
-                sentAt[submit(queue, requests, line, nextValue, lineOf)] = at;
+                // The answer's clock reading times the next request too: it is taken just before that
+                // submit, and one reading per request keeps the frontend's own cost down.
+                sentAt[submit(queue, requests, lineOf[token], nextValue, lineOf)] = now;
             } else if (queue.freeDescriptors() == queue.size()) {
                 return count;
             }
@@ -315,7 +318,7 @@ final class GpioBenchmark {
                 throw new IllegalStateException(name + " did not start");
             }
             Await.until(name + "'s socket", () -> Files.exists(socket) || !process.isAlive());
-            this.guest = new FrontendGuest(socket, 256);
+            this.guest = connect(socket);
             // As the Linux driver's direction_output: the value first (the
             // reference refuses an output without one), then the direction.
             for (int line = 0; line < LINES; line++) {
@@ -337,6 +340,35 @@ final class GpioBenchmark {
             }
         }
 
+        /**
+         * Connects the frontend. The socket file appears at the backend's bind(),
+         * before it listens: a connection refused until then is tried again.
+         */
+        private FrontendGuest connect(Path socket) throws Exception {
+            long deadline = System.nanoTime() + Guest.WAIT.toNanos();
+            while (true) {
+                try {
+                    return new FrontendGuest(socket, 256);
+                } catch (SocketException refused) {
+                    if (!process.isAlive() || System.nanoTime() > deadline) {
+                        throw refused;
+                    }
+                    LockSupport.parkNanos(CONNECT_RETRY_NANOS);
+                }
+            }
+        }
+
+        /** Starts {@code backend}; a backend that could not be set up is not left running. */
+        private static Backend start(String name, Process process, Path socket, boolean readsCommands)
+                throws Exception {
+            try {
+                return new Backend(name, process, socket, readsCommands);
+            } catch (Exception | Error e) {
+                process.destroyForcibly();
+                throw e;
+            }
+        }
+
         /** This device in a JVM of its own. */
         static Backend device(String name, Path dir, int ringPollMicros, String classPath) throws Exception {
             Path socket = dir.resolve(name.replaceAll("\\W", "-") + ".sock");
@@ -344,7 +376,7 @@ final class GpioBenchmark {
             Process process = new ProcessBuilder(java, "-cp", classPath,
                     BenchDevice.class.getName(), socket.toString(), Integer.toString(LINES + 1),
                     Integer.toString(ringPollMicros)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            return new Backend(name, process, socket, true);
+            return start(name, process, socket, true);
         }
 
         /** The rust-vmm reference with its mock chip of as many lines. */
@@ -354,7 +386,7 @@ final class GpioBenchmark {
             // its mock GPIO chip with as many lines as this device has.
             Process process = new ProcessBuilder(binary.toString(), "-s", socket.toString(), "-l", "s" + (LINES + 1))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("reference.log").toFile()).start();
-            return new Backend("reference", process, dir.resolve("reference.sock0"), false);
+            return start("reference", process, dir.resolve("reference.sock0"), false);
         }
 
         byte[][] requests(int type) {
