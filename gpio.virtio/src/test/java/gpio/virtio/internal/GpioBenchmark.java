@@ -43,7 +43,9 @@ import gpio.vhostuser.frontend.FrontendQueue;
  * {@code ring.poll.us} N), {@code -Dbench.baseline=<class path>} (also measure
  * the device with these classes or jars ahead of its own, for example another
  * commit's {@code target/classes}: a change compared in the same run),
- * {@code -Dbench.seconds=N} (length of a round, 2) and
+ * {@code -Dbench.nice=N} (also measure the device started with {@code nice -n N};
+ * below 0 needs root or CAP_SYS_NICE), {@code -Dbench.seconds=N} (length of a
+ * round, 2) and
  * {@code -Dbench.depths=1,16,64} (the depths measured).
  *
  * <p>Every backend runs as a process of its own ({@link BenchDevice} for this
@@ -91,6 +93,7 @@ final class GpioBenchmark {
     public static void main(String[] args) throws Exception {
         Duration round = Duration.ofSeconds(Long.getLong("bench.seconds", 2));
         int pollMicros = Integer.getInteger("bench.pollUs", 0);
+        int nice = Integer.getInteger("bench.nice", 0);
         String reference = System.getProperty("bench.reference", "");
         String baseline = System.getProperty("bench.baseline", "");
         int[] depths = Arrays.stream(System.getProperty("bench.depths", "1,16,64").split(","))
@@ -99,12 +102,15 @@ final class GpioBenchmark {
         List<Backend> backends = new ArrayList<>();
         try {
             String classPath = System.getProperty("java.class.path");
-            backends.add(Backend.device("vgpio", dir, 0, classPath));
+            backends.add(Backend.device("vgpio", dir, 0, 0, classPath));
             if (!baseline.isEmpty()) {
-                backends.add(Backend.device("baseline", dir, 0, baseline + File.pathSeparator + classPath));
+                backends.add(Backend.device("baseline", dir, 0, 0, baseline + File.pathSeparator + classPath));
             }
             if (pollMicros > 0) {
-                backends.add(Backend.device("vgpio poll " + pollMicros + "us", dir, pollMicros, classPath));
+                backends.add(Backend.device("vgpio poll " + pollMicros + "us", dir, pollMicros, 0, classPath));
+            }
+            if (nice != 0) {
+                backends.add(Backend.device("vgpio nice " + nice, dir, 0, nice, classPath));
             }
             if (!reference.isEmpty()) {
                 backends.add(Backend.reference(Path.of(reference), dir));
@@ -370,13 +376,25 @@ final class GpioBenchmark {
         }
 
         /** This device in a JVM of its own. */
-        static Backend device(String name, Path dir, int ringPollMicros, String classPath) throws Exception {
+        static Backend device(String name, Path dir, int ringPollMicros, int nice, String classPath)
+                throws Exception {
             Path socket = dir.resolve(name.replaceAll("\\W", "-") + ".sock");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process process = new ProcessBuilder(java, "-cp", classPath,
-                    BenchDevice.class.getName(), socket.toString(), Integer.toString(LINES + 1),
-                    Integer.toString(ringPollMicros)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            return start(name, process, socket, true);
+            List<String> command = new ArrayList<>();
+            if (nice != 0) {
+                command.addAll(List.of("nice", "-n", Integer.toString(nice)));
+            }
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    classPath, BenchDevice.class.getName(), socket.toString(), Integer.toString(LINES + 1),
+                    Integer.toString(ringPollMicros)));
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Backend backend = start(name, process, socket, true);
+            // nice(1) runs the command at the old priority when it may not change it, with only a warning.
+            if (backend.nice() != nice) {
+                backend.close();
+                throw new IllegalStateException(name + " runs at nice " + backend.nice() + ", not " + nice
+                        + ": a priority above normal needs root or CAP_SYS_NICE");
+            }
+            return backend;
         }
 
         /** The rust-vmm reference with its mock chip of as many lines. */
@@ -404,11 +422,21 @@ final class GpioBenchmark {
             return Long.parseLong(output.readLine());
         }
 
-        /** utime + stime of the process, all threads (fields 14 and 15; the name in field 2 may hold spaces). */
+        /** utime + stime of the process, all threads (fields 14 and 15 of its stat). */
         double cpuSeconds() throws IOException {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String[] fields = statFields();
             return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
+        }
+
+        /** The process's nice value (field 19 of its stat). */
+        int nice() throws IOException {
+            return Integer.parseInt(statFields()[16]);
+        }
+
+        /** The fields of {@code /proc/PID/stat} from the third on (the name in the second may hold spaces). */
+        private String[] statFields() throws IOException {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         }
 
         /** Voluntary and involuntary context switches of every thread of the process. */
