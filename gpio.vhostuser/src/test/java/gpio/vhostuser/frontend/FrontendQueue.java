@@ -289,9 +289,12 @@ public final class FrontendQueue {
      * @throws TimeoutException when none arrives within {@code timeout}
      */
     public int awaitToken(Duration timeout) throws TimeoutException {
-        // The clock is read only once nothing is there: a benchmark calls this once per request.
-        long deadline = 0;
-        boolean deadlineSet = false;
+        // A buffer already there is taken without reading the clock: a benchmark calls this once per request.
+        int ready = pollToken();
+        if (ready >= 0) {
+            return ready;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             int next = pollToken();
             if (next >= 0) {
@@ -306,12 +309,7 @@ public final class FrontendQueue {
                     return next;
                 }
             }
-            long now = System.nanoTime();
-            if (!deadlineSet) {
-                deadline = now + timeout.toNanos();
-                deadlineSet = true;
-            }
-            long left = deadline - now;
+            long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw new TimeoutException("no used buffer on queue " + index + " within " + timeout);
             }

@@ -351,7 +351,7 @@ final class GpioBenchmark {
          * before it listens: a connection refused until then is tried again.
          */
         private FrontendGuest connect(Path socket) throws Exception {
-            long deadline = System.nanoTime() + Guest.WAIT.toNanos();
+            long deadline = System.nanoTime() + WAIT.toNanos();
             while (true) {
                 try {
                     return new FrontendGuest(socket, 256);
